@@ -1,0 +1,274 @@
+import datetime
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+
+from organizations.models import Kind as OrganizationKind
+
+_month_day = RegexValidator(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", "Формат ММ-ДД, например 05-25.")
+
+
+class TopicGroup(models.Model):
+    """An object type: «Жилой дом», «Двор», «Дороги и тротуары» …"""
+
+    code = models.SlugField("код", max_length=40, unique=True)
+    name = models.CharField("название", max_length=120, unique=True)
+    position = models.PositiveSmallIntegerField("порядок", default=0)
+
+    class Meta:
+        verbose_name = "группа тем"
+        verbose_name_plural = "группы тем"
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SeasonalProject(models.Model):
+    """A seasonal project («Безопасное лето», «Зима»): its topics are offered
+    only between two dates of every year (the window may wrap the new year)."""
+
+    code = models.SlugField("код", max_length=40, unique=True)
+    name = models.CharField("название", max_length=120)
+    starts = models.CharField("начало (ММ-ДД)", max_length=5, validators=[_month_day])
+    ends = models.CharField("конец (ММ-ДД)", max_length=5, validators=[_month_day])
+
+    class Meta:
+        verbose_name = "сезонный проект"
+        verbose_name_plural = "сезонные проекты"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_open(self, day: datetime.date) -> bool:
+        md = day.strftime("%m-%d")
+        if self.starts <= self.ends:
+            return self.starts <= md <= self.ends
+        return md >= self.starts or md <= self.ends
+
+
+class Topic(models.Model):
+    code = models.SlugField("код", max_length=60, unique=True)
+    group = models.ForeignKey(TopicGroup, verbose_name="группа", on_delete=models.PROTECT, related_name="topics")
+    name = models.CharField("название", max_length=200, unique=True)
+    hint = models.TextField("подсказка", blank=True)
+    responsible_kind = models.CharField(
+        "тип ответственной организации", max_length=30, choices=OrganizationKind.choices
+    )
+    responsible_code = models.SlugField(
+        "код ответственной организации", max_length=80, blank=True,
+        help_text="Для тем, за которые отвечает одна городская организация (например, mossvet).",
+    )
+    deadline_days = models.PositiveSmallIntegerField(
+        "срок, дней", default=8, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    calendar_days = models.BooleanField("календарные дни", default=False, help_text="Иначе рабочие.")
+    photo_required = models.BooleanField("фото обязательно", default=True)
+    needs_building = models.BooleanField("нужен дом", default=False, help_text="Тема о жилом доме.")
+    season = models.ForeignKey(
+        SeasonalProject, verbose_name="сезонный проект", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="topics",
+    )
+    is_active = models.BooleanField("активна", default=True)
+    position = models.PositiveSmallIntegerField("порядок", default=0)
+
+    class Meta:
+        verbose_name = "тема"
+        verbose_name_plural = "темы"
+        ordering = ["group__position", "position", "name"]
+        constraints = [
+            models.CheckConstraint(name="topic_deadline_positive", condition=models.Q(deadline_days__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_available(self, day: datetime.date) -> bool:
+        return self.is_active and (self.season is None or self.season.is_open(day))
+
+
+class Status(models.TextChoices):
+    MODERATION = "moderation", "На модерации"
+    IN_WORK = "in_work", "В работе"
+    ANSWER_REVIEW = "answer_review", "Ответ на проверке"
+    ANSWERED = "answered", "Получен ответ"
+    DISPUTED = "disputed", "Опровергнуто"
+    RESOLVED = "resolved", "Решено"
+    REJECTED = "rejected", "Отклонено"
+    DUPLICATE = "duplicate", "Дубликат"
+
+
+OPEN_STATUSES = (Status.IN_WORK, Status.ANSWER_REVIEW, Status.ANSWERED, Status.DISPUTED)
+PUBLISHED_STATUSES = (*OPEN_STATUSES, Status.RESOLVED)
+FINAL_STATUSES = (Status.RESOLVED, Status.REJECTED, Status.DUPLICATE)
+
+
+class Report(models.Model):
+    """A resident's report of a problem. Its status changes only through the
+    functions of issues.services; each change writes a ReportEvent."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="автор", on_delete=models.PROTECT, related_name="reports"
+    )
+    topic = models.ForeignKey(Topic, verbose_name="тема", on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField("статус", max_length=20, choices=Status.choices, default=Status.MODERATION)
+    point = models.PointField("точка", srid=4326)
+    address = models.CharField("адрес", max_length=300, blank=True)
+    building = models.ForeignKey(
+        "places.Building", verbose_name="дом", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    district = models.ForeignKey("places.District", verbose_name="район", on_delete=models.PROTECT, related_name="reports")
+    okrug = models.ForeignKey("places.Okrug", verbose_name="округ", on_delete=models.PROTECT, related_name="reports")
+    description = models.TextField("описание", max_length=2000, blank=True)
+    organization = models.ForeignKey(
+        "organizations.Organization", verbose_name="исполнитель", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="reports",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name="дубликат сообщения", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    # The client's key for this submission: a double click or a resent form
+    # finds the report already made instead of making a second one.
+    submission_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    updated_at = models.DateTimeField("изменено", auto_now=True)
+    published_at = models.DateTimeField("опубликовано", null=True, blank=True)
+    deadline = models.DateTimeField("срок ответа", null=True, blank=True)
+    planned_date = models.DateField("плановая дата", null=True, blank=True)
+    answered_at = models.DateTimeField("ответ дан", null=True, blank=True)
+    closed_at = models.DateTimeField("закрыто", null=True, blank=True)
+    is_overdue = models.BooleanField("просрочено", default=False)
+    escalation_level = models.PositiveSmallIntegerField("уровень эскалации", default=0)
+
+    class Meta:
+        verbose_name = "сообщение"
+        verbose_name_plural = "сообщения"
+        ordering = ["-created_at"]
+        indexes = [
+            # «Мои сообщения»: an author's reports, newest first.
+            models.Index(fields=["author", "-created_at"], name="report_author_created"),
+            # Editorial queue and back-office lists: by status, then age/deadline.
+            models.Index(fields=["status", "created_at"], name="report_status_created"),
+            models.Index(fields=["organization", "status", "deadline"], name="report_org_status_deadline"),
+            # The scheduler: open reports whose deadline is near or past.
+            models.Index(fields=["status", "deadline"], name="report_status_deadline"),
+            # Duplicate hint: open reports of one topic.
+            models.Index(fields=["topic", "status"], name="report_topic_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"№{self.pk} {self.topic}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status in PUBLISHED_STATUSES
+
+    @property
+    def number(self) -> str:
+        return f"{self.pk:,}".replace(",", "\u2009") if self.pk else ""
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Сообщение отправлено"
+    PUBLISHED = "published", "Опубликовано и направлено исполнителю"
+    REJECTED = "rejected", "Отклонено модератором"
+    MERGED = "merged", "Объединено с другим сообщением"
+    TOPIC_CHANGED = "topic_changed", "Изменена тема"
+    POINT_CHANGED = "point_changed", "Уточнено место"
+    ANSWERED = "answered", "Исполнитель дал ответ"
+    ANSWER_PUBLISHED = "answer_published", "Ответ опубликован"
+    ANSWER_RETURNED = "answer_returned", "Ответ возвращён исполнителю"
+    CONFIRMED = "confirmed", "Автор подтвердил решение"
+    FIX_REJECTED = "fix_rejected", "Автор опроверг решение"
+    RETURNED = "returned", "Возвращено исполнителю"
+    DISPUTE_DISMISSED = "dispute_dismissed", "Опровержение отклонено"
+    REDIRECT_REQUESTED = "redirect_requested", "Запрошена переадресация"
+    REDIRECTED = "redirected", "Переадресовано"
+    REDIRECT_REFUSED = "redirect_refused", "В переадресации отказано"
+    POSTPONE_REQUESTED = "postpone_requested", "Запрошен перенос срока"
+    POSTPONED = "postponed", "Срок перенесён"
+    POSTPONE_REFUSED = "postpone_refused", "В переносе срока отказано"
+    REMINDED = "reminded", "Исполнителю напомнили о сроке"
+    OVERDUE = "overdue", "Срок ответа истёк"
+    ESCALATED = "escalated", "Передано в контролирующий орган"
+    AUTO_CLOSED = "auto_closed", "Закрыто: автор не ответил в срок"
+    INSPECTION = "inspection", "Общественная проверка"
+
+
+class ReportEvent(models.Model):
+    """Append-only log of what happened to a report: the timeline, the source
+    of statistics and of notifications."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("событие", max_length=30, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="кто", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="report_events",
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Исполнитель в момент события.",
+    )
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    reason = models.CharField("причина", max_length=100, blank=True)
+    text = models.TextField("текст", blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    is_public = models.BooleanField("в публичной ленте", default=True)
+    created_at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "событие"
+        verbose_name_plural = "события"
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # A report's timeline.
+            models.Index(fields=["report", "created_at"], name="event_report_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%d.%m.%Y %H:%M})"
+
+
+def _photo_path(instance, filename):
+    return f"photos/{uuid.uuid4().hex[:2]}/{filename}"
+
+
+class Photo(models.Model):
+    """A photo of a report, an answer, a rejected fix or an inspection. The
+    stored file has been decoded, turned upright and re-encoded with no
+    metadata (issues.photos)."""
+
+    class Role(models.TextChoices):
+        REPORT = "report", "фото проблемы"
+        ANSWER = "answer", "фото «после»"
+        DISPUTE = "dispute", "фото к опровержению"
+        INSPECTION = "inspection", "фото проверки"
+
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
+    event = models.ForeignKey(ReportEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.REPORT)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    image = models.ImageField(upload_to=_photo_path, width_field="width", height_field="height")
+    thumbnail = models.ImageField(upload_to=_photo_path, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    # Where the original said it was taken (from its EXIF, which the stored
+    # file no longer carries); used to check a volunteer's photo, never shown.
+    taken_at_point = models.PointField(srid=4326, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "фото"
+        verbose_name_plural = "фото"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.image.name

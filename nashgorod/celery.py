@@ -1,0 +1,25 @@
+"""The Celery app. The periodic schedule lives here, in code."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nashgorod.settings")
+
+app = Celery("nashgorod")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Each entry names a thin task that is safe to run twice at once.
+app.conf.beat_schedule = {
+    "heartbeat": {"task": "nashgorod.tasks.heartbeat", "schedule": 60.0},
+}
+
+
+@app.on_after_configure.connect
+def _ensure_queue_folders(sender, **kwargs):
+    """The file broker needs its folders before the first message."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)

@@ -1,0 +1,58 @@
+"""factory_boy factories and the named personas of the test suite."""
+
+import factory
+from django.contrib.gis.geos import Point
+
+from accounts.models import Role, User
+from organizations.models import Kind, Organization
+from places.models import Building, District
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Sequence(lambda n: f"Иванов Иван {n}")
+    role = Role.RESIDENT
+    email_confirmed = True
+    password = factory.PostGenerationMethodCall("set_password", "пароль-для-тестов-1")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def district(name: str) -> District:
+    return District.objects.get(name=name)
+
+
+def organization(code: str) -> Organization:
+    return Organization.objects.get(code=code)
+
+
+def council_of(district_name: str) -> Organization:
+    return Organization.objects.get(kind=Kind.DISTRICT_COUNCIL, districts__name=district_name)
+
+
+def housing_of(district_name: str) -> Organization:
+    return Organization.objects.get(kind=Kind.HOUSING_SERVICE, districts__name=district_name)
+
+
+def staff_of(org: Organization, **kwargs) -> User:
+    return UserFactory(role=Role.STAFF, organization=org, **kwargs)
+
+
+def supervisor_of(org: Organization, **kwargs) -> User:
+    return UserFactory(role=Role.SUPERVISOR, organization=org, **kwargs)
+
+
+def building_at(address_part: str) -> Building:
+    return Building.objects.filter(address__icontains=address_part).order_by("pk").first()
+
+
+# Known places.
+RED_SQUARE = Point(37.6208, 55.7539, srid=4326)  # Тверской район, ЦАО
+SAINT_PETERSBURG = Point(30.3141, 59.9386, srid=4326)

@@ -5,7 +5,7 @@ class Okrug(models.Model):
     """An administrative okrug (АО), run by a prefecture."""
 
     name = models.CharField("название", max_length=100, unique=True)
-    abbrev = models.CharField("сокращение", max_length=10, unique=True)
+    abbrev = models.CharField("сокращение", max_length=40, unique=True)
     okato = models.CharField("ОКАТО", max_length=11, unique=True)
     # Spatial index (the default) serves the point -> okrug lookup.
     boundary = models.MultiPolygonField("граница", srid=4326)

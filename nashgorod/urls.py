@@ -13,6 +13,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("places/", include("places.urls")),
+    path("", include("issues.urls")),
+    path("", include("issues.urls_public")),
     path("admin/", admin.site.urls),
 ]
 

@@ -4,15 +4,17 @@ import os
 
 from celery import Celery
 
+from nashgorod.env import get_int
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nashgorod.settings")
 
-app = Celery("nashgorod")
+app = Celery("nashgorod", include=["nashgorod.tasks"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Each entry names a thin task that is safe to run twice at once.
 app.conf.beat_schedule = {
-    "heartbeat": {"task": "nashgorod.tasks.heartbeat", "schedule": 60.0},
+    "heartbeat": {"task": "nashgorod.tasks.heartbeat", "schedule": get_int("HEARTBEAT_SECONDS", 60, minimum=1)},
 }
 
 
@@ -20,6 +22,6 @@ app.conf.beat_schedule = {
 def _ensure_queue_folders(sender, **kwargs):
     """The file broker needs its folders before the first message."""
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)

@@ -84,7 +84,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     # The file lives under var/; SQLite waits for a writer instead of failing
     # at once when the worker and the web server write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # WAL lets readers and one writer work side by side; IMMEDIATE takes the
+    # write lock at BEGIN so that two writers queue instead of deadlocking.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20, init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE"
+    )
     SPATIALITE_LIBRARY_PATH = "mod_spatialite"
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.get_int("CONN_MAX_AGE", 60, minimum=0)
@@ -166,6 +170,7 @@ else:
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 

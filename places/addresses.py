@@ -56,7 +56,13 @@ _NUMBER_LETTER = re.compile(r"^(\d+)([а-я])$")
 
 def tokens(text: str) -> list[str]:
     text = text.lower().replace("ё", "е")
-    # «д.4к1» → «д 4 к 1»: split numbers from letters glued to them.
+    # «д.4к1» → «д 4 к 1»: split numbers from letters glued to them. A single
+    # letter after a number is the house's letter («4а»), except «к» between
+    # two numbers, which is «корпус».
+    text = re.sub(r"(\d)к(?=\d)", r"\1 к ", text)
+    # «д. 18 Б» (the register writes some letters apart) → «18б»; «к» and
+    # «с» stay apart: after a number they start «корпус», «строение».
+    text = re.sub(r"(\d)\s+([абвгдежзи])(?![а-я0-9.])", r"\1\2", text)
     text = re.sub(r"(\d)([а-я]{2,})", r"\1 \2", text)
     text = re.sub(r"([а-я])\.?(\d)", r"\1 \2", text)
     out = []

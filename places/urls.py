@@ -1,7 +1,10 @@
 from django.urls import path
 
+from places import views
+
 app_name = "places"
 
-urlpatterns: list = [
-    # places.views: suggest/ and reverse/ (address search and reverse geocoding)
+urlpatterns = [
+    path("suggest/", views.suggest, name="suggest"),
+    path("reverse/", views.reverse_geocode, name="reverse"),
 ]

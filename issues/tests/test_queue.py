@@ -1,0 +1,187 @@
+"""Tasks sent after commit, and what happens when the broker is down."""
+
+import datetime
+import logging
+import time
+
+import kombu.exceptions
+import pytest
+import redis.exceptions
+from celery import Celery
+from django.db import transaction
+from django.utils import timezone
+
+from issues.models import Photo
+from issues.photos import attach_photos, process_upload
+from issues.tasks import make_photo_thumbnail, sweep_missing_thumbnails
+from issues.tests import photo_samples as samples
+from nashgorod import queue
+from nashgorod.celery import app as project_app
+from nashgorod.queue import enqueue_on_commit
+from tests.factories import UserFactory
+
+DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: refused at once
+
+
+@pytest.fixture(autouse=True)
+def _broker_not_known_down(monkeypatch):
+    """Each test starts with no memory of an earlier failure, and leaves none."""
+    monkeypatch.setattr(queue, "_broker_down_until", 0.0)
+
+
+@pytest.fixture
+def dead_broker_app():
+    """A Celery app configured like the project's, but sending for real
+    (not eagerly) to a broker that is not there. A separate app, never made
+    current, so the project's app and its eager test mode are untouched."""
+    app = Celery("dead-broker-test", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.broker_url = DEAD_BROKER
+    app.conf.task_always_eager = False
+    # As production's Redis settings, with shorter timeouts.
+    app.conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    app.conf.broker_connection_timeout = 1
+    yield app
+    app.close()
+
+
+class FakeTask:
+    name = "tests.fake"
+
+    def __init__(self, error: Exception | None = None):
+        self.error = error
+        self.calls = []
+
+    def delay(self, *args, **kwargs):
+        self.calls.append((args, kwargs))
+        if self.error:
+            raise self.error
+
+
+@pytest.mark.django_db
+def test_a_dead_broker_does_not_fail_the_request(dead_broker_app, caplog, django_capture_on_commit_callbacks):
+    calls = []
+
+    @dead_broker_app.task(name="tests.record", shared=False)
+    def record(x):
+        calls.append(x)  # never: nothing can reach a worker
+
+    started = time.monotonic()
+    with (
+        caplog.at_level(logging.WARNING, logger="nashgorod.queue"),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        enqueue_on_commit(record, 42)
+        assert calls == []  # nothing is sent before commit
+
+    assert len(callbacks) == 1
+    assert time.monotonic() - started < 5
+    [warning] = [r for r in caplog.records if r.name == "nashgorod.queue"]
+    assert warning.levelno == logging.WARNING
+    assert "tests.record(42,)" in warning.getMessage()
+    assert "sweep" in warning.getMessage()
+    # The project's app is as it was.
+    assert project_app.conf.task_always_eager is True
+    assert project_app.conf.broker_url != DEAD_BROKER
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "error",
+    [
+        kombu.exceptions.OperationalError("Error 111 connecting to redis"),
+        ConnectionRefusedError(111, "Connection refused"),
+        TimeoutError("timed out"),
+        redis.exceptions.ConnectionError("Connection closed by server."),
+        redis.exceptions.ResponseError("OOM command not allowed when used memory > 'maxmemory'."),
+    ],
+    ids=["kombu", "socket", "timeout", "redis-connection", "redis-oom"],
+)
+def test_broker_errors_are_logged_not_raised(error, caplog, django_capture_on_commit_callbacks):
+    with (
+        caplog.at_level(logging.WARNING, logger="nashgorod.queue"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        enqueue_on_commit(FakeTask(error), 7, force=True)
+    assert "tests.fake(7,)" in caplog.text
+
+
+@pytest.mark.django_db
+def test_after_a_failure_the_broker_is_not_tried_again_for_a_while(
+    caplog, django_capture_on_commit_callbacks
+):
+    """A hung Redis costs a socket timeout per attempt: a report with five
+    photos pays it once, not five times."""
+    failing = FakeTask(kombu.exceptions.OperationalError("Timeout reading from socket"))
+    with (
+        caplog.at_level(logging.WARNING, logger="nashgorod.queue"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        for photo_id in range(1, 6):
+            enqueue_on_commit(failing, photo_id)
+
+    assert failing.calls == [((1,), {})]
+    assert len([r for r in caplog.records if r.name == "nashgorod.queue"]) == 5
+    assert "tests.fake(5,)" in caplog.text
+
+    # Once the pause is over, tasks are sent again.
+    queue._broker_down_until = time.monotonic() - 1
+    working = FakeTask()
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(working, 6)
+    assert working.calls == [((6,), {})]
+
+
+@pytest.mark.django_db
+def test_other_errors_are_bugs_and_propagate(django_capture_on_commit_callbacks):
+    with pytest.raises(kombu.exceptions.EncodeError), django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(FakeTask(kombu.exceptions.EncodeError("cannot serialize")), object())
+
+
+@pytest.mark.django_db
+def test_the_task_is_sent_with_its_arguments_after_commit(django_capture_on_commit_callbacks):
+    task = FakeTask()
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(task, 1, 2, key="value")
+        assert task.calls == []
+    assert task.calls == [((1, 2), {"key": "value"})]
+
+
+@pytest.mark.django_db
+def test_nothing_is_sent_when_the_transaction_rolls_back(django_capture_on_commit_callbacks):
+    task = FakeTask()
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        enqueue_on_commit(task, 1)
+        raise RuntimeError("the form failed after the photo was queued")
+    assert callbacks == []
+    assert task.calls == []
+
+
+@pytest.mark.django_db
+def test_a_photo_saved_while_the_broker_is_down_gets_its_thumbnail_from_the_sweep(
+    caplog, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broker_down(*args, **kwargs):
+        raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(make_photo_thumbnail, "delay", broker_down)
+    processed = process_upload(samples.upload(samples.jpeg(), "yard.jpg"))
+    with (
+        caplog.at_level(logging.WARNING, logger="nashgorod.queue"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        [photo] = attach_photos(None, [processed], Photo.Role.REPORT, UserFactory())
+
+    assert "issues.tasks.make_photo_thumbnail" in caplog.text
+    photo.refresh_from_db()
+    assert photo.image and not photo.thumbnail  # the resident's photo is kept
+    monkeypatch.undo()
+
+    Photo.objects.filter(pk=photo.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=3))
+    assert sweep_missing_thumbnails.delay().get() == 1
+    photo.refresh_from_db()
+    assert photo.thumbnail

@@ -19,9 +19,7 @@ def require(user, capability: Capability) -> None:
 def acts_for(user, organization) -> bool:
     """True when the user answers for this organization."""
     return (
-        can(user, Capability.ANSWER)
-        and organization is not None
-        and user.organization_id == organization.pk
+        can(user, Capability.ANSWER) and organization is not None and user.organization_id == organization.pk
     )
 
 

@@ -1,6 +1,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -64,9 +65,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField("зарегистрирован", default=timezone.now)
 
     # Notification preferences (see the profile page).
-    notify_email_status = models.BooleanField(
-        "письма об изменении статуса моих сообщений", default=True
-    )
+    notify_email_status = models.BooleanField("письма об изменении статуса моих сообщений", default=True)
     notify_email_answers = models.BooleanField("письма об ответах организаций", default=True)
     notify_email_work = models.BooleanField(
         "письма о новых сообщениях и сроках (для сотрудников)", default=True
@@ -88,6 +87,14 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="organization_roles_have_organization",
                 condition=~models.Q(role__in=[r.value for r in ORGANIZATION_ROLES])
                 | models.Q(organization__isnull=False),
+                violation_error_message="Сотрудник организации и контролирующий орган должны быть привязаны к организации.",
+            ),
+            # E-mail is the login and is matched case-insensitively; the forms
+            # check this first, the index settles two registrations racing.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_message="Пользователь с таким e-mail уже зарегистрирован.",
             ),
         ]
 

@@ -16,10 +16,50 @@ def load_reference_data():
     call_command("load_topics", verbosity=0)
 
 
+# The reference tables, parents first. A transactional test ends with a flush
+# of every table Django knows; a copy under another name survives it and is
+# put back in a second instead of importing everything again.
+REFERENCE_TABLES = [
+    "places_okrug",
+    "places_district",
+    "places_building",
+    "organizations_organization",
+    "organizations_organization_districts",
+    "organizations_organization_buildings",
+    "issues_topicgroup",
+    "issues_seasonalproject",
+    "issues_topic",
+]
+
+
+def snapshot_reference_data():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in REFERENCE_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS snap_{table}")
+            cursor.execute(f"CREATE TABLE snap_{table} AS SELECT * FROM {table}")
+
+
+def restore_reference_data():
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    tables = set(REFERENCE_TABLES)
+    models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in tables]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in REFERENCE_TABLES:
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM snap_{table}")
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_data()
+        snapshot_reference_data()
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +74,7 @@ def _reference_data_present(request):
 
         with request.getfixturevalue("django_db_blocker").unblock():
             if not District.objects.exists():
-                load_reference_data()
+                restore_reference_data()
     yield
 
 
@@ -54,6 +94,9 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # throttles and counters kept in the cache start afresh in every test
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

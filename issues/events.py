@@ -38,8 +38,6 @@ def record_event(
         is_public=is_public,
     )
     transaction.on_commit(
-        lambda: event_recorded.send(
-            sender=ReportEvent, event_id=event.pk, kind=kind, report_id=report.pk
-        )
+        lambda: event_recorded.send(sender=ReportEvent, event_id=event.pk, kind=kind, report_id=report.pk)
     )
     return event

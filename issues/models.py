@@ -51,14 +51,18 @@ class SeasonalProject(models.Model):
 
 class Topic(models.Model):
     code = models.SlugField("код", max_length=60, unique=True)
-    group = models.ForeignKey(TopicGroup, verbose_name="группа", on_delete=models.PROTECT, related_name="topics")
+    group = models.ForeignKey(
+        TopicGroup, verbose_name="группа", on_delete=models.PROTECT, related_name="topics"
+    )
     name = models.CharField("название", max_length=200, unique=True)
     hint = models.TextField("подсказка", blank=True)
     responsible_kind = models.CharField(
         "тип ответственной организации", max_length=30, choices=OrganizationKind.choices
     )
     responsible_code = models.SlugField(
-        "код ответственной организации", max_length=80, blank=True,
+        "код ответственной организации",
+        max_length=80,
+        blank=True,
         help_text="Для тем, за которые отвечает одна городская организация (например, mossvet).",
     )
     deadline_days = models.PositiveSmallIntegerField(
@@ -68,8 +72,12 @@ class Topic(models.Model):
     photo_required = models.BooleanField("фото обязательно", default=True)
     needs_building = models.BooleanField("нужен дом", default=False, help_text="Тема о жилом доме.")
     season = models.ForeignKey(
-        SeasonalProject, verbose_name="сезонный проект", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="topics",
+        SeasonalProject,
+        verbose_name="сезонный проект",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="topics",
     )
     is_active = models.BooleanField("активна", default=True)
     position = models.PositiveSmallIntegerField("порядок", default=0)
@@ -117,18 +125,34 @@ class Report(models.Model):
     point = models.PointField("точка", srid=4326)
     address = models.CharField("адрес", max_length=300, blank=True)
     building = models.ForeignKey(
-        "places.Building", verbose_name="дом", null=True, blank=True, on_delete=models.PROTECT,
+        "places.Building",
+        verbose_name="дом",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="reports",
     )
-    district = models.ForeignKey("places.District", verbose_name="район", on_delete=models.PROTECT, related_name="reports")
-    okrug = models.ForeignKey("places.Okrug", verbose_name="округ", on_delete=models.PROTECT, related_name="reports")
+    district = models.ForeignKey(
+        "places.District", verbose_name="район", on_delete=models.PROTECT, related_name="reports"
+    )
+    okrug = models.ForeignKey(
+        "places.Okrug", verbose_name="округ", on_delete=models.PROTECT, related_name="reports"
+    )
     description = models.TextField("описание", max_length=2000, blank=True)
     organization = models.ForeignKey(
-        "organizations.Organization", verbose_name="исполнитель", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="reports",
+        "organizations.Organization",
+        verbose_name="исполнитель",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
     )
     duplicate_of = models.ForeignKey(
-        "self", verbose_name="дубликат сообщения", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="дубликат сообщения",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="duplicates",
     )
     # The client's key for this submission: a double click or a resent form
@@ -144,6 +168,12 @@ class Report(models.Model):
     closed_at = models.DateTimeField("закрыто", null=True, blank=True)
     is_overdue = models.BooleanField("просрочено", default=False)
     escalation_level = models.PositiveSmallIntegerField("уровень эскалации", default=0)
+    escalated_at = models.DateTimeField("эскалировано", null=True, blank=True)
+    reminded_at = models.DateTimeField("напоминание отправлено", null=True, blank=True)
+    verdict_due = models.DateTimeField("ждём оценку автора до", null=True, blank=True)
+    # Times a dispute sent the report back to the organization: the second
+    # return escalates to the supervisor.
+    returns_count = models.PositiveSmallIntegerField("возвратов исполнителю", default=0)
 
     class Meta:
         verbose_name = "сообщение"
@@ -159,6 +189,10 @@ class Report(models.Model):
             models.Index(fields=["status", "deadline"], name="report_status_deadline"),
             # Duplicate hint: open reports of one topic.
             models.Index(fields=["topic", "status"], name="report_topic_status"),
+            # The scheduler's auto-close: answered reports whose verdict window ended.
+            models.Index(fields=["status", "verdict_due"], name="report_status_verdict_due"),
+            # The scheduler's second escalation: overdue reports by when they were escalated.
+            models.Index(fields=["status", "escalation_level", "escalated_at"], name="report_escalation"),
         ]
 
     def __str__(self) -> str:
@@ -207,11 +241,19 @@ class ReportEvent(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("событие", max_length=30, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="кто", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="report_events",
     )
     organization = models.ForeignKey(
-        "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Исполнитель в момент события.",
     )
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
@@ -251,7 +293,9 @@ class Photo(models.Model):
         INSPECTION = "inspection", "фото проверки"
 
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
-    event = models.ForeignKey(ReportEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
+    event = models.ForeignKey(
+        ReportEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.REPORT)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -269,6 +313,118 @@ class Photo(models.Model):
         verbose_name = "фото"
         verbose_name_plural = "фото"
         ordering = ["pk"]
+        indexes = [
+            # The thumbnail sweep: photos still without a thumbnail, by age.
+            models.Index(
+                fields=["-created_at"], condition=models.Q(thumbnail=""), name="photo_without_thumbnail"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class Follower(models.Model):
+    """A resident who follows a report (theirs is followed implicitly): they
+    get its notices, and it shows under «Мои сообщения»."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_reports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "подписчик"
+        verbose_name_plural = "подписчики"
+        constraints = [models.UniqueConstraint(fields=["report", "user"], name="follower_unique")]
+
+
+class Outcome(models.TextChoices):
+    DONE = "done", "Выполнено"
+    PLANNED = "planned", "Запланировано"
+    NO_VIOLATION = "no_violation", "Нарушение не выявлено"
+
+
+class Answer(models.Model):
+    """An organization's answer to a report; the editorial team publishes it
+    or returns it."""
+
+    class State(models.TextChoices):
+        REVIEW = "review", "на проверке"
+        PUBLISHED = "published", "опубликован"
+        RETURNED = "returned", "возвращён"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="answers")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="answers"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="answers")
+    outcome = models.CharField("результат", max_length=20, choices=Outcome.choices)
+    text = models.TextField("текст ответа", max_length=4000)
+    planned_date = models.DateField("плановая дата", null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.REVIEW)
+    moderator_comment = models.TextField("комментарий редакции", blank=True)
+    event = models.OneToOneField(
+        ReportEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="answer"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "ответ"
+        verbose_name_plural = "ответы"
+        ordering = ["created_at"]
+        constraints = [
+            # At most one answer awaits the editorial team per report.
+            models.UniqueConstraint(
+                fields=["report"], condition=models.Q(state="review"), name="answer_one_in_review"
+            ),
+        ]
+
+
+class OrganizationRequest(models.Model):
+    """An organization asks to redirect a report that is not theirs, or to
+    postpone its deadline; the editorial team grants or refuses."""
+
+    class Kind(models.TextChoices):
+        REDIRECT = "redirect", "переадресация"
+        POSTPONE = "postpone", "перенос срока"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "ожидает решения"
+        GRANTED = "granted", "удовлетворён"
+        REFUSED = "refused", "отклонён"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="requests")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="requests_made"
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("причина", max_length=2000)
+    planned_date = models.DateField("плановая дата", null=True, blank=True)
+    suggested_organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField("комментарий редакции", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "запрос исполнителя"
+        verbose_name_plural = "запросы исполнителей"
+        ordering = ["created_at"]
+        constraints = [
+            # A second click cannot file the same request twice.
+            models.UniqueConstraint(
+                fields=["report", "kind"], condition=models.Q(state="pending"), name="request_one_pending"
+            ),
+            models.CheckConstraint(
+                name="postpone_has_date",
+                condition=~models.Q(kind="postpone") | models.Q(planned_date__isnull=False),
+            ),
+        ]

@@ -8,13 +8,27 @@ from nashgorod.env import get_int
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nashgorod.settings")
 
-app = Celery("nashgorod", include=["nashgorod.tasks"])
+app = Celery("nashgorod", include=["nashgorod.tasks", "issues.scheduler"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Each entry names a thin task that is safe to run twice at once.
 app.conf.beat_schedule = {
-    "heartbeat": {"task": "nashgorod.tasks.heartbeat", "schedule": get_int("HEARTBEAT_SECONDS", 60, minimum=1)},
+    "heartbeat": {
+        "task": "nashgorod.tasks.heartbeat",
+        "schedule": get_int("HEARTBEAT_SECONDS", 60, minimum=1),
+    },
+    # The report's deadlines (issues.scheduler): each safe to run twice at once.
+    "send-reminders": {"task": "issues.scheduler.send_reminders", "schedule": 15 * 60.0},
+    "mark-overdue": {"task": "issues.scheduler.mark_overdue", "schedule": 5 * 60.0},
+    "escalate-further": {"task": "issues.scheduler.escalate_further", "schedule": 30 * 60.0},
+    "auto-close": {"task": "issues.scheduler.auto_close", "schedule": 15 * 60.0},
+    # Thumbnails whose task was lost (a dead broker at the time of upload).
+    "sweep-missing-thumbnails": {
+        "task": "issues.tasks.sweep_missing_thumbnails",
+        "schedule": 120.0,
+        "options": {"expires": 110},  # sweeps that piled up while no worker ran are dropped
+    },
 }
 
 

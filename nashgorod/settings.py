@@ -47,7 +47,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +55,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+if not DEBUG:
+    # Static files from the collected folder; runserver serves them in development.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "nashgorod.urls"
 WSGI_APPLICATION = "nashgorod.wsgi.application"
@@ -77,9 +80,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.get_database(
-        "DATABASE_URL", f"spatialite:///{VAR_DIR / 'nashgorod.sqlite3'}"
-    ),
+    "default": env.get_database("DATABASE_URL", f"spatialite:///{VAR_DIR / 'nashgorod.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     # The file lives under var/; SQLite waits for a writer instead of failing
@@ -161,7 +162,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
     CELERY_RESULT_BACKEND = None
 else:
     _queue = VAR_DIR / "celery" / "queue"
@@ -189,9 +190,7 @@ CACHES = {
 
 # Maps: OpenStreetMap tiles unless configured otherwise.
 MAP_TILES_URL = env.get_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-MAP_TILES_ATTRIBUTION = env.get_str(
-    "MAP_TILES_ATTRIBUTION", "© участники OpenStreetMap"
-)
+MAP_TILES_ATTRIBUTION = env.get_str("MAP_TILES_ATTRIBUTION", "© участники OpenStreetMap")
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (55.7522, 37.6156),
     "DEFAULT_ZOOM": 10,

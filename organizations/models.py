@@ -28,16 +28,26 @@ class Organization(models.Model):
         "places.District", verbose_name="районы", blank=True, related_name="organizations"
     )
     okrug = models.ForeignKey(
-        "places.Okrug", verbose_name="округ", null=True, blank=True, on_delete=models.PROTECT,
+        "places.Okrug",
+        verbose_name="округ",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="organizations",
     )
     buildings = models.ManyToManyField(
-        "places.Building", verbose_name="дома в управлении", blank=True,
+        "places.Building",
+        verbose_name="дома в управлении",
+        blank=True,
         related_name="managing_companies",
     )
     supervisor = models.ForeignKey(
-        "self", verbose_name="контролирующий орган", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="supervised",
+        "self",
+        verbose_name="контролирующий орган",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervised",
     )
     email = models.EmailField("e-mail", blank=True)
     phone = models.CharField("телефон", max_length=64, blank=True)

@@ -18,16 +18,36 @@ from places.models import Building, District, Okrug
 
 # code, name, kind, supervisor code (None: top of its chain).
 CITY_WIDE = [
-    ("dep-territorial", "Департамент территориальных органов исполнительной власти города Москвы", Kind.CITY_DEPARTMENT, None),
+    (
+        "dep-territorial",
+        "Департамент территориальных органов исполнительной власти города Москвы",
+        Kind.CITY_DEPARTMENT,
+        None,
+    ),
     ("dep-housing", "Департамент жилищно-коммунального хозяйства города Москвы", Kind.CITY_DEPARTMENT, None),
-    ("dep-transport", "Департамент транспорта и развития дорожно-транспортной инфраструктуры города Москвы", Kind.CITY_DEPARTMENT, None),
+    (
+        "dep-transport",
+        "Департамент транспорта и развития дорожно-транспортной инфраструктуры города Москвы",
+        Kind.CITY_DEPARTMENT,
+        None,
+    ),
     ("dep-education", "Департамент образования и науки города Москвы", Kind.CITY_DEPARTMENT, None),
     ("dep-health", "Департамент здравоохранения города Москвы", Kind.CITY_DEPARTMENT, None),
-    ("dep-social", "Департамент труда и социальной защиты населения города Москвы", Kind.CITY_DEPARTMENT, None),
+    (
+        "dep-social",
+        "Департамент труда и социальной защиты населения города Москвы",
+        Kind.CITY_DEPARTMENT,
+        None,
+    ),
     ("dep-culture", "Департамент культуры города Москвы", Kind.CITY_DEPARTMENT, None),
     ("dep-sport", "Департамент спорта города Москвы", Kind.CITY_DEPARTMENT, None),
     ("mzhi", "Государственная жилищная инспекция города Москвы (Мосжилинспекция)", Kind.INSPECTORATE, None),
-    ("oati", "Объединение административно-технических инспекций города Москвы (ОАТИ)", Kind.INSPECTORATE, None),
+    (
+        "oati",
+        "Объединение административно-технических инспекций города Москвы (ОАТИ)",
+        Kind.INSPECTORATE,
+        None,
+    ),
     ("avtodorogi", "ГБУ «Автомобильные дороги»", Kind.ROAD_SERVICE, "oati"),
     ("mosvodostok", "ГУП «Мосводосток»", Kind.UTILITY, "dep-housing"),
     ("mosvodokanal", "АО «Мосводоканал»", Kind.UTILITY, "dep-housing"),
@@ -106,19 +126,28 @@ def build_city_structure() -> ImportResult:
     housing_by_district: dict[int, Organization] = {}
     for okrug in Okrug.objects.prefetch_related("districts"):
         prefecture = w.upsert(
-            f"prefecture-{okrug.okato}", name=_prefecture_name(okrug), kind=Kind.PREFECTURE,
-            okrug=okrug, supervisor=w.by_code["dep-territorial"],
+            f"prefecture-{okrug.okato}",
+            name=_prefecture_name(okrug),
+            kind=Kind.PREFECTURE,
+            okrug=okrug,
+            supervisor=w.by_code["dep-territorial"],
         )
         w.set_m2m(prefecture, "districts", {d.pk for d in okrug.districts.all()})
         for district in okrug.districts.all():
             council = w.upsert(
-                f"council-{district.okato}", name=_council_name(district),
-                kind=Kind.DISTRICT_COUNCIL, okrug=okrug, supervisor=prefecture,
+                f"council-{district.okato}",
+                name=_council_name(district),
+                kind=Kind.DISTRICT_COUNCIL,
+                okrug=okrug,
+                supervisor=prefecture,
             )
             w.set_m2m(council, "districts", {district.pk})
             housing = w.upsert(
-                f"housing-{district.okato}", name=f"ГБУ «Жилищник района {district.name}»",
-                kind=Kind.HOUSING_SERVICE, okrug=okrug, supervisor=council,
+                f"housing-{district.okato}",
+                name=f"ГБУ «Жилищник района {district.name}»",
+                kind=Kind.HOUSING_SERVICE,
+                okrug=okrug,
+                supervisor=council,
             )
             w.set_m2m(housing, "districts", {district.pk})
             housing_by_district[district.pk] = housing
@@ -134,9 +163,7 @@ def _managing_companies(w: _Writer, housing_by_district: dict[int, Organization]
     buildings_of: dict[int, set[int]] = defaultdict(set)
     districts_of: dict[int, set[int]] = defaultdict(set)
     names: dict[str, str] = {}
-    rows = Building.objects.exclude(district=None).values_list(
-        "pk", "district_id", "management_company_name"
-    )
+    rows = Building.objects.exclude(district=None).values_list("pk", "district_id", "management_company_name")
     for pk, district_id, name in rows.iterator(chunk_size=5000):
         if name.strip().lower() in _NO_COMPANY:
             continue

@@ -62,7 +62,11 @@ class Building(models.Model):
     search_text = models.CharField(max_length=400, db_index=True)
     point = models.PointField("точка", srid=4326)
     district = models.ForeignKey(
-        District, verbose_name="район", null=True, blank=True, on_delete=models.SET_NULL,
+        District,
+        verbose_name="район",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="buildings",
     )
     management_company_name = models.CharField("управляющая компания", max_length=300, blank=True)

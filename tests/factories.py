@@ -56,3 +56,27 @@ def building_at(address_part: str) -> Building:
 # Known places.
 RED_SQUARE = Point(37.6208, 55.7539, srid=4326)  # Тверской район, ЦАО
 SAINT_PETERSBURG = Point(30.3141, 59.9386, srid=4326)
+
+
+def processed_photo(size=(640, 480), colour=(100, 120, 90)):
+    """A photo through the real pipeline, as a report's attachment."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from issues.photos import process_upload
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    return process_upload(SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg"))
+
+
+def submit(author, topic, point=RED_SQUARE, **kwargs):
+    """A report in moderation, made by the real service (photos when needed)."""
+    from issues.services import Submission, submit_report
+
+    if topic.photo_required and "photos" not in kwargs:
+        kwargs["photos"] = [processed_photo()]
+    report, _ = submit_report(author, Submission(topic=topic, point=point, **kwargs))
+    return report

@@ -27,9 +27,19 @@ def test_beat_ticks_and_worker_runs_the_task(tmp_path):
     env = {**os.environ, "NASHGOROD_VAR_DIR": str(tmp_path), "HEARTBEAT_SECONDS": "1"}
     celery = [sys.executable, "-m", "celery", "-A", "nashgorod"]
     worker = subprocess.Popen(
-        [*celery, "worker", "--beat", "--pool=solo", "--loglevel=WARNING",
-         "--schedule", str(tmp_path / "beat-schedule")],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            *celery,
+            "worker",
+            "--beat",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--schedule",
+            str(tmp_path / "beat-schedule"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 45

@@ -8,7 +8,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--update", action="store_true",
+            "--update",
+            action="store_true",
             help="Вернуть темы, изменённые в админке, к значениям из файла.",
         )
 

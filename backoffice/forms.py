@@ -1,0 +1,190 @@
+"""The back office's forms: input only. The rules (who may answer, in which
+status, a planned date for planned works, one pending request of a kind)
+are the services' to check; their DomainError is shown on the field it
+names."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django import forms
+from django.utils import timezone
+
+from backoffice.models import ResponseTemplate
+from backoffice.selectors import FILTER_STATUSES, districts_of, topics_of
+from issues.forms import MultipleFileField
+from issues.models import Outcome, Report, Status
+from issues.photos import MAX_PHOTOS, PhotoError, process_upload, validate_photo_count
+from organizations.models import Kind, Organization
+
+ANSWER_MAX = 4000
+REASON_MAX = 2000
+# «Выполнено» and «Нарушение не выявлено» are shown with photos taken on the
+# spot; planned works have no «after» yet, so their photos are optional.
+PHOTO_REQUIRED_OUTCOMES = frozenset({Outcome.DONE, Outcome.NO_VIOLATION})
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class NamedChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class OfficeFilterForm(forms.Form):
+    """The list's filters (GET). A bad value is ignored, not an error page."""
+
+    status = forms.ChoiceField(
+        label="Статус",
+        required=False,
+        choices=[("", "Все открытые"), *((s.value, s.label) for s in map(Status, FILTER_STATUSES))],
+    )
+    topic = NamedChoiceField(label="Тема", queryset=None, required=False, empty_label="Все темы")
+    district = NamedChoiceField(label="Район", queryset=None, required=False, empty_label="Все районы")
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = topics_of(organization)
+        self.fields["district"].queryset = districts_of(organization)
+
+    def filters(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "status": data.get("status") or "",
+            "topic": data.get("topic"),
+            "district": data.get("district"),
+        }
+
+
+class TemplateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        scope = "" if obj.topic_id else " (для любой темы)"
+        return f"{obj.get_outcome_display()}: {obj.title}{scope}"
+
+
+class AnswerForm(forms.Form):
+    template = TemplateChoiceField(
+        label="Шаблон ответа",
+        queryset=ResponseTemplate.objects.none(),
+        required=False,
+        empty_label="— без шаблона —",
+    )
+    outcome = forms.ChoiceField(label="Результат", choices=Outcome.choices, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label="Текст ответа",
+        max_length=ANSWER_MAX,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": ANSWER_MAX}),
+    )
+    planned_date = forms.DateField(
+        label="Плановая дата работ",
+        required=False,
+        widget=DATE_WIDGET,
+        help_text="Только для результата «Запланировано».",
+    )
+    photos = MultipleFileField(
+        label="Фото «после»",
+        required=False,
+        help_text=(
+            f"От 1 до {MAX_PHOTOS} фото: JPEG, PNG, WebP или HEIC, до 20 МБ каждое. "
+            "Для запланированных работ — по желанию."
+        ),
+    )
+
+    def __init__(self, *args, report: Report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = ResponseTemplate.objects.for_topic(report.topic)
+
+    def clean_planned_date(self):
+        day = self.cleaned_data.get("planned_date")
+        if day is not None and day < timezone.localdate():
+            raise forms.ValidationError("Плановая дата не может быть в прошлом.")
+        return day
+
+    def clean_photos(self):
+        """Every file through the photo pipeline; each bad one named in its
+        own message. Nothing is stored here: the service stores them."""
+        files = self.cleaned_data.get("photos") or []
+        try:
+            validate_photo_count(files, required=False)
+        except PhotoError as exc:
+            raise forms.ValidationError(exc.messages, code=exc.code) from None
+        processed, errors = [], []
+        for f in files:
+            try:
+                processed.append(process_upload(f))
+            except PhotoError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return processed
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome")
+        if outcome in PHOTO_REQUIRED_OUTCOMES and not data.get("photos") and "photos" not in self.errors:
+            self.add_error("photos", "Приложите хотя бы одно фото «после».")
+        return data
+
+    def template_initial(self) -> dict | None:
+        """The «use template» button without JavaScript: the form again,
+        with the chosen template's outcome and text filled in."""
+        try:
+            chosen = self.fields["template"].clean(self.data.get("template"))
+        except forms.ValidationError:
+            return None
+        if chosen is None:
+            return None
+        return {
+            "template": chosen.pk,
+            "outcome": chosen.outcome,
+            "text": chosen.text,
+            "planned_date": self.data.get("planned_date") or None,
+        }
+
+
+def _organization_choices(exclude_pk: int | None):
+    """Active organizations grouped by kind: the redirect's suggestion."""
+    rows = (
+        Organization.objects.filter(is_active=True)
+        .exclude(pk=exclude_pk)
+        .values_list("pk", "name", "kind")
+        .order_by("kind", "name")
+    )
+    labels = dict(Kind.choices)
+    return [("", "— не знаю —")] + [
+        (labels.get(kind, kind).capitalize(), [(pk, name) for pk, name, _ in items])
+        for kind, items in groupby(rows, key=lambda row: row[2])
+    ]
+
+
+class RedirectRequestForm(forms.Form):
+    prefix = "redirect"
+    reason = forms.CharField(
+        label="Почему сообщение не относится к вашей организации",
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": REASON_MAX}),
+    )
+    suggested_organization = forms.ModelChoiceField(
+        label="Кому направить (если знаете)",
+        queryset=Organization.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, report: Report, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["suggested_organization"]
+        field.queryset = Organization.objects.filter(is_active=True).exclude(pk=report.organization_id)
+        # A callable: the 2,000-odd options are read only when the form is drawn.
+        field.choices = lambda: _organization_choices(report.organization_id)
+
+
+class PostponeRequestForm(forms.Form):
+    prefix = "postpone"
+    planned_date = forms.DateField(label="Плановая дата", widget=DATE_WIDGET)
+    reason = forms.CharField(
+        label="Причина переноса",
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": REASON_MAX}),
+        help_text="Например, сезонные работы: асфальт кладут с апреля.",
+    )

@@ -41,8 +41,14 @@ def due_for_overdue(now: dt.datetime):
 
 def due_for_further_escalation(now: dt.datetime):
     cut = now - dt.timedelta(days=FURTHER_ESCALATION_DAYS)
+    # Only where there is a second level to go to (a managing company's
+    # inspectorate answers to nobody above it).
     return Report.objects.filter(
-        status=Status.IN_WORK, is_overdue=True, escalation_level=1, escalated_at__lte=cut
+        status=Status.IN_WORK,
+        is_overdue=True,
+        escalation_level=1,
+        escalated_at__lte=cut,
+        organization__supervisor__supervisor__isnull=False,
     ).values_list("pk", flat=True)
 
 

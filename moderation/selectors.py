@@ -1,0 +1,320 @@
+"""Read-only queries of the editorial desk: the queues, their counts, the
+next item after an action, and what the report page shows.
+
+Every queue is one query for its page plus one per prefetched relation,
+whatever the number of rows (the tests count them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from issues.models import (
+    Answer,
+    EventKind,
+    OrganizationRequest,
+    Photo,
+    Report,
+    ReportEvent,
+    Status,
+    Topic,
+)
+from organizations.models import Kind as OrganizationKind
+from organizations.models import Organization
+from places.search import box_around
+
+PAGE_SIZE = 50
+NEARBY_METRES = 150
+ORGANIZATION_SUGGESTIONS = 20
+
+OVERDUE_Q = Q(status=Status.IN_WORK) & (Q(is_overdue=True) | Q(escalation_level__gt=0))
+
+
+def _report_photos() -> Prefetch:
+    return Prefetch(
+        "photos",
+        queryset=Photo.objects.filter(role=Photo.Role.REPORT).order_by("pk"),
+        to_attr="report_photos",
+    )
+
+
+# --- the queues ------------------------------------------------------------
+
+
+def new_reports() -> QuerySet[Report]:
+    """In moderation, oldest first (served by the status, created_at index)."""
+    return (
+        Report.objects.filter(status=Status.MODERATION)
+        .select_related("topic", "district", "okrug", "author")
+        .prefetch_related(_report_photos())
+        .order_by("created_at", "pk")
+    )
+
+
+def answers_to_check() -> QuerySet[Report]:
+    """Answers awaiting the editorial team, the longest waiting first."""
+    review = (
+        Answer.objects.filter(state=Answer.State.REVIEW)
+        .select_related("organization", "author")
+        .prefetch_related(Prefetch("event__photos", queryset=Photo.objects.order_by("pk")))
+    )
+    return (
+        Report.objects.filter(status=Status.ANSWER_REVIEW)
+        .select_related("topic", "district", "organization")
+        .prefetch_related(Prefetch("answers", queryset=review, to_attr="answers_in_review"))
+        .order_by("answered_at", "pk")
+    )
+
+
+def disputes() -> QuerySet[Report]:
+    """Fixes the author rejected. Nothing but the next transition writes a
+    disputed report, so updated_at is the moment it was disputed."""
+    rejections = (
+        ReportEvent.objects.filter(kind=EventKind.FIX_REJECTED)
+        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("pk")))
+        .order_by("-created_at", "-pk")
+    )
+    return (
+        Report.objects.filter(status=Status.DISPUTED)
+        .select_related("topic", "district", "organization")
+        .prefetch_related(Prefetch("events", queryset=rejections, to_attr="fix_rejections"))
+        .order_by("updated_at", "pk")
+    )
+
+
+def pending_requests() -> QuerySet[OrganizationRequest]:
+    """Redirect and postponement requests awaiting a decision. Only those of
+    reports still in work: the services decide nothing else."""
+    return (
+        OrganizationRequest.objects.filter(
+            state=OrganizationRequest.State.PENDING, report__status=Status.IN_WORK
+        )
+        .select_related(
+            "report__topic",
+            "report__district",
+            "organization",
+            "suggested_organization",
+            "requested_by",
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def overdue_reports() -> QuerySet[Report]:
+    """In work and overdue or escalated, the earliest deadline first."""
+    return (
+        Report.objects.filter(OVERDUE_Q)
+        .select_related("topic", "district", "organization")
+        .order_by("deadline", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    title: str
+    empty: str
+    template: str
+    items: Any  # () -> QuerySet, in queue order
+    order: tuple[str, ...]  # the ordering of items(), pk last
+
+    def key_of(self, item) -> tuple:
+        return tuple(getattr(item, name) for name in self.order)
+
+    def after(self, key: tuple, exclude: int | None = None):
+        """The first item after `key` in queue order, else the first item
+        (the moderator skipped some); never the item `exclude` (a report's
+        pk, or a request's in the requests queue)."""
+        items = self.items()
+        if exclude is not None:
+            items = items.exclude(pk=exclude)
+        later = items.filter(_after_q(self.order, key)).first() if None not in key else None
+        return later if later is not None else items.first()
+
+
+def _after_q(order: tuple[str, ...], key: tuple) -> Q:
+    """Rows after `key` in the order (a, b, …): a > x, or a = x and b > y …"""
+    q = Q()
+    for i, name in enumerate(order):
+        step = Q(**{f"{name}__gt": key[i]})
+        for prev, value in zip(order[:i], key[:i], strict=True):
+            step &= Q(**{prev: value})
+        q |= step
+    return q
+
+
+QUEUES: dict[str, Queue] = {
+    q.slug: q
+    for q in (
+        Queue(
+            "new",
+            "Новые сообщения",
+            "Все новые сообщения разобраны.",
+            "moderation/queue_new.html",
+            new_reports,
+            ("created_at", "pk"),
+        ),
+        Queue(
+            "answers",
+            "Ответы на проверке",
+            "Ответов на проверке нет.",
+            "moderation/queue_answers.html",
+            answers_to_check,
+            ("answered_at", "pk"),
+        ),
+        Queue(
+            "disputes",
+            "Опровержения",
+            "Опровергнутых решений нет.",
+            "moderation/queue_disputes.html",
+            disputes,
+            ("updated_at", "pk"),
+        ),
+        Queue(
+            "requests",
+            "Запросы исполнителей",
+            "Запросов на переадресацию и перенос срока нет.",
+            "moderation/queue_requests.html",
+            pending_requests,
+            ("created_at", "pk"),
+        ),
+        Queue(
+            "overdue",
+            "Просроченные и эскалированные",
+            "Просроченных сообщений нет.",
+            "moderation/queue_overdue.html",
+            overdue_reports,
+            ("deadline", "pk"),
+        ),
+    )
+}
+
+
+def queue_counts() -> dict[str, int]:
+    """The size of every queue in three queries, each on an index."""
+    by_status = dict(
+        Report.objects.filter(status__in=[Status.MODERATION, Status.ANSWER_REVIEW, Status.DISPUTED])
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "new": by_status.get(Status.MODERATION, 0),
+        "answers": by_status.get(Status.ANSWER_REVIEW, 0),
+        "disputes": by_status.get(Status.DISPUTED, 0),
+        "requests": pending_requests().count(),
+        "overdue": Report.objects.filter(OVERDUE_Q).count(),
+    }
+
+
+# --- the report page -------------------------------------------------------
+
+
+def report_for_desk(pk: int) -> Report:
+    """A report with everything its moderation page shows (Report.DoesNotExist)."""
+    return Report.objects.select_related(
+        "topic__group", "district", "okrug", "building", "organization", "author", "duplicate_of"
+    ).get(pk=pk)
+
+
+def timeline(report: Report) -> list[ReportEvent]:
+    """Every event, the non-public ones too, with their photos."""
+    return list(
+        report.events.select_related("actor", "organization")
+        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("pk")))
+        .order_by("created_at", "pk")
+    )
+
+
+def photos_of(report: Report, role: str = Photo.Role.REPORT) -> list[Photo]:
+    return list(report.photos.filter(role=role).order_by("pk"))
+
+
+def answer_in_review(report: Report) -> Answer | None:
+    return (
+        report.answers.filter(state=Answer.State.REVIEW)
+        .select_related("organization", "author", "event")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def latest_fix_rejection(report: Report) -> ReportEvent | None:
+    return report.events.filter(kind=EventKind.FIX_REJECTED).select_related("actor").order_by("-pk").first()
+
+
+def requests_of(report: Report) -> list[OrganizationRequest]:
+    return list(
+        report.requests.filter(state=OrganizationRequest.State.PENDING)
+        .select_related("organization", "suggested_organization", "requested_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def nearby_reports(report: Report) -> list[Report]:
+    """Merge suggestions: reports of the same topic within 150 m that are in
+    moderation or open, nearest first."""
+    point: Point = report.point
+    box = box_around(point, NEARBY_METRES)
+    box.srid = 4326
+    statuses = [Status.MODERATION, Status.IN_WORK, Status.ANSWER_REVIEW, Status.ANSWERED, Status.DISPUTED]
+    # The box lets the spatial index pick the few candidates; the distance
+    # is checked on those only.
+    qs = (
+        Report.objects.filter(topic_id=report.topic_id, status__in=statuses, point__intersects=box)
+        .filter(point__distance_lte=(point, D(m=NEARBY_METRES)))
+        .exclude(pk=report.pk)
+        .select_related("topic")
+        .order_by("created_at", "pk")[:10]
+    )
+    return list(qs)
+
+
+def active_topics() -> list[Topic]:
+    return list(Topic.objects.filter(is_active=True).select_related("group"))
+
+
+def active_organizations() -> QuerySet[Organization]:
+    return Organization.objects.filter(is_active=True)
+
+
+def organization_candidates(report: Report, *extra: Organization | None) -> list[Organization]:
+    """The organizations a moderator most likely wants for this report: those
+    serving its district, the city-wide ones, the okrug's prefecture, the
+    building's managing company, plus `extra` (the proposed, the current, the chosen one). The
+    autocomplete finds any other."""
+    q = (
+        Q(districts=report.district_id)
+        | Q(city_wide=True)
+        | Q(kind=OrganizationKind.PREFECTURE, okrug=report.okrug_id)
+    )
+    if report.building_id:
+        q |= Q(buildings=report.building_id)
+    found = {o.pk: o for o in active_organizations().filter(q).distinct()}
+    for org in extra:
+        if org is not None:
+            found.setdefault(org.pk, org)
+    return sorted(found.values(), key=lambda o: (o.get_kind_display(), o.name))
+
+
+def search_organizations(text: str, limit: int = ORGANIZATION_SUGGESTIONS) -> list[Organization]:
+    """Active organizations whose name has every word typed (or whose code
+    has the text)."""
+    words = text.split()
+    if len(text.strip()) < 2:
+        return []
+    q = Q()
+    for word in words:
+        # SQLite folds the case of ASCII letters only: try the usual
+        # spellings of a Cyrillic word («жилищник», «Жилищник», «ЖИЛИЩНИК»).
+        spellings = Q(name__icontains=word)
+        for variant in {word.lower(), word.capitalize(), word.upper()}:
+            spellings |= Q(name__contains=variant)
+        q &= spellings
+    q |= Q(code__icontains=text.strip())
+    return list(active_organizations().filter(q).order_by("name")[:limit])

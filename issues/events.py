@@ -4,10 +4,14 @@ commits (notifications, loyalty and statistics subscribe in their ready())."""
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.dispatch import Signal
 
 from issues.models import EventKind, Report, ReportEvent
+
+logger = logging.getLogger(__name__)
 
 # Sent with sender=ReportEvent, event_id=<id>, kind=<EventKind>, report_id=<id>.
 event_recorded = Signal()
@@ -37,7 +41,16 @@ def record_event(
         payload=payload or {},
         is_public=is_public,
     )
-    transaction.on_commit(
-        lambda: event_recorded.send(sender=ReportEvent, event_id=event.pk, kind=kind, report_id=report.pk)
-    )
+    transaction.on_commit(lambda: _announce(event.pk, kind, report.pk))
     return event
+
+
+def _announce(event_id: int, kind: str, report_id: int) -> None:
+    """One subscriber's failure neither stops the others nor undoes the
+    committed change; it is logged."""
+    results = event_recorded.send_robust(
+        sender=ReportEvent, event_id=event_id, kind=kind, report_id=report_id
+    )
+    for receiver, result in results:
+        if isinstance(result, Exception):
+            logger.error("event %s subscriber %r failed", event_id, receiver, exc_info=result)

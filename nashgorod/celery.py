@@ -23,6 +23,12 @@ app.conf.beat_schedule = {
     "mark-overdue": {"task": "issues.scheduler.mark_overdue", "schedule": 5 * 60.0},
     "escalate-further": {"task": "issues.scheduler.escalate_further", "schedule": 30 * 60.0},
     "auto-close": {"task": "issues.scheduler.auto_close", "schedule": 15 * 60.0},
+    # Notification letters whose task was lost (a dead broker after commit) or ran out of retries.
+    "send-pending-emails": {
+        "task": "notifications.tasks.send_pending_emails",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
     # Thumbnails whose task was lost (a dead broker at the time of upload).
     "sweep-missing-thumbnails": {
         "task": "issues.tasks.sweep_missing_thumbnails",

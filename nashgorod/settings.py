@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "notifications",
     "loyalty",
     "moderation",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "nashgorod.context_processors.portal",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -145,6 +147,8 @@ for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD
         globals()[_key] = _email[_key]
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+# The portal's address in e-mails' links.
+SITE_URL = env.get_url("SITE_URL", "http://localhost:8000", ("http", "https"))
 DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "Наш город <noreply@nashgorod.local>")
 
 # Celery: Redis when REDIS_URL is set; otherwise a broker kept in files under

@@ -15,6 +15,9 @@ urlpatterns = [
     path("places/", include("places.urls")),
     path("", include("issues.urls")),
     path("", include("issues.urls_public")),
+    path("moderation/", include("moderation.urls")),
+    path("office/", include("backoffice.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.desk, name="desk"),
     path("queues/<slug:slug>/", views.queue, name="queue"),
     path("reports/<int:pk>/", views.report_page, name="report"),
+    path("reports/<int:pk>/<slug:action>/", views.act, name="act"),
+    path("requests/<int:pk>/", views.decide, name="decide"),
+    path("organizations/", views.organizations, name="organizations"),
 ]

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from issues.models import Status
+from issues.models import EventKind, Status
 from tests.factories import UserFactory, staff_of
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +15,22 @@ URLS = [
     ("moderation:desk", None, "get"),
     *[("moderation:queue", [slug], "get") for slug in ("new", "answers", "disputes", "requests", "overdue")],
     ("moderation:report", "report", "get"),
+    *[
+        ("moderation:act", f"report:{action}", "post")
+        for action in (
+            "publish",
+            "reject",
+            "topic",
+            "point",
+            "merge",
+            "publish-answer",
+            "return-answer",
+            "return",
+            "dismiss",
+        )
+    ],
+    ("moderation:decide", "request", "post"),
+    ("moderation:organizations", None, "get"),
 ]
 URL_IDS = [
     f"{name.split(':')[1]}{'-' + str(args) if isinstance(args, str) and ':' in args else ''}"
@@ -79,5 +95,14 @@ def test_a_deactivated_moderator_is_sent_to_log_in(client):
     assert response.status_code == 302
 
 
-def test_an_unknown_report_is_missing(desk, targets):
-    assert desk.get(reverse("moderation:report", args=[targets["report"].pk + 1000])).status_code == 404
+def test_actions_refuse_get(desk, targets):
+    url = reverse("moderation:act", args=[targets["report"].pk, "publish"])
+    assert desk.get(url).status_code == 405
+    assert not targets["report"].events.filter(kind=EventKind.PUBLISHED).exists()
+
+
+def test_unknown_reports_actions_and_requests_are_missing(desk, targets):
+    report = targets["report"]
+    assert desk.get(reverse("moderation:report", args=[report.pk + 1000])).status_code == 404
+    assert desk.post(reverse("moderation:act", args=[report.pk, "explode"])).status_code == 404
+    assert desk.post(reverse("moderation:decide", args=[targets["request"].pk + 1000])).status_code == 404

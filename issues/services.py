@@ -169,6 +169,14 @@ def _move(report: Report, to_status: str, fields: dict, kind: EventKind, actor, 
     for name, value in fields.items():
         setattr(report, name, value)
     report.save(update_fields=["status", "updated_at", *fields])
+    if from_status == Status.IN_WORK and to_status != Status.IN_WORK:
+        # The organization answered while asking for a redirect or more time:
+        # the question is moot, and must not wait in the editorial queue for ever.
+        report.requests.filter(state=OrganizationRequest.State.PENDING).update(
+            state=OrganizationRequest.State.REFUSED,
+            decided_at=timezone.now(),
+            comment="Запрос закрыт: исполнитель дал ответ.",
+        )
     return record_event(report, kind, actor=actor, from_status=from_status, to_status=to_status, **event)
 
 
@@ -257,15 +265,17 @@ def change_topic(actor, report: Report | int, topic: Topic) -> Report:
 
 
 @transaction.atomic
-def change_point(actor, report: Report | int, point: Point, building: Building | None = None) -> Report:
+def change_point(
+    actor, report: Report | int, point: Point, building: Building | None = None, address: str = ""
+) -> Report:
     _require_moderator(actor)
     location = require_location(point)
     report = _lock(report)
     _expect(report, Status.MODERATION)
     report.point, report.building = point, building
     report.district, report.okrug = location.district, location.okrug
-    if building is not None:
-        report.address = building.short_address
+    # The old address text would describe the old place.
+    report.address = building.short_address if building is not None else address.strip()
     report.save(update_fields=["point", "building", "district", "okrug", "address", "updated_at"])
     record_event(
         report,

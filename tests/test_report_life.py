@@ -184,3 +184,27 @@ def test_a_second_return_to_the_organization_escalates_to_its_supervisor(cast):
     escalation = report.events.get(kind=EventKind.ESCALATED)
     assert escalation.payload["supervisor_id"] == c["housing"].supervisor_id
     assert Report.objects.get(pk=report.pk).status == Status.IN_WORK
+
+
+def test_answering_closes_a_pending_request(cast):
+    c = cast
+    report = submit(c["resident"], c["topic"])
+    services.publish(c["moderator"], report)
+    request = services.request_redirect(c["staff"], report, "Не наше", None)
+    services.answer(c["staff"], report, Outcome.DONE, "Всё-таки сделали")
+    request.refresh_from_db()
+    assert request.state == "refused" and "исполнитель дал ответ" in request.comment
+
+
+def test_moving_the_point_without_a_building_drops_the_old_address(cast):
+    from django.contrib.gis.geos import Point
+
+    from places.geo import locate
+
+    report = submit(cast["resident"], cast["topic"], address="Красная площадь")
+    arbat = Point(37.5925, 55.7510, srid=4326)
+    services.change_point(cast["moderator"], report, arbat, address="ул. Арбат")
+    report.refresh_from_db()
+    assert report.address == "ул. Арбат"
+    assert report.district == locate(arbat).district
+    assert report.district.name != "Тверской"

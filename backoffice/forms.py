@@ -15,9 +15,9 @@ from django.utils.safestring import mark_safe
 
 from backoffice.models import ResponseTemplate
 from backoffice.selectors import FILTER_STATUSES, districts_of, topics_of
-from issues.forms import MultipleFileField
+from issues.forms import MultipleFileField, process_photo_uploads
 from issues.models import Outcome, Report, Status
-from issues.photos import MAX_PHOTOS, PhotoError, process_upload, validate_photo_count
+from issues.photos import MAX_PHOTOS
 from organizations.models import Kind, Organization
 
 ANSWER_MAX = 4000
@@ -105,22 +105,7 @@ class AnswerForm(forms.Form):
         return day
 
     def clean_photos(self):
-        """Every file through the photo pipeline; each bad one named in its
-        own message. Nothing is stored here: the service stores them."""
-        files = self.cleaned_data.get("photos") or []
-        try:
-            validate_photo_count(files, required=False)
-        except PhotoError as exc:
-            raise forms.ValidationError(exc.messages, code=exc.code) from None
-        processed, errors = [], []
-        for f in files:
-            try:
-                processed.append(process_upload(f))
-            except PhotoError as exc:
-                errors.extend(exc.messages)
-        if errors:
-            raise forms.ValidationError(errors)
-        return processed
+        return process_photo_uploads(self.cleaned_data.get("photos") or [])
 
     def clean(self):
         data = super().clean()

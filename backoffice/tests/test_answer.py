@@ -60,6 +60,7 @@ def test_the_page_shows_the_report_its_photos_and_the_forms(client, cast, publis
     assert reverse("backoffice:request-redirect", args=[report.pk]) in html
     assert reverse("backoffice:request-postponement", args=[report.pk]) in html
     assert 'enctype="multipart/form-data"' in html
+    assert 'name="template"' not in html  # no templates for the topic: no select
 
 
 def test_the_editorial_return_is_shown_to_the_organization(client, cast, publish):

@@ -8,7 +8,7 @@
   if (!data || !select || !text) return;
   var templates = JSON.parse(data.textContent);
   var button = document.getElementById("use-template");
-  if (button) button.hidden = true;
+  if (button) button.style.display = "none";
   select.addEventListener("change", function () {
     var chosen = templates[select.value];
     if (!chosen) return;

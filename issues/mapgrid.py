@@ -1,0 +1,258 @@
+"""The public map's data: reports in a box, as points at street level and as
+grid clusters below it, counted in the database.
+
+The grid is anchored at 0°, 0°; its cells are CELL_PIXELS wide on screen at
+the requested zoom, so each zoom's cells nest exactly in the next coarser
+zoom's (a cell at zoom z is 2×2 cells at zoom z+1), a cell stays put while
+the map is panned, and a cluster always counts its whole cell, also at the
+edge of the view.
+
+Two ways to count, with the same answer:
+
+* PostgreSQL keeps the counts per cell, status and topic group in
+  issues_report_mapgrid, updated by triggers (migration
+  issues/0004_report_mapgrid), so the whole city is a few thousand rows
+  whatever the number of reports. A district is not in that table: a
+  filter by district counts the reports (its index finds them).
+* Otherwise (SQLite, and the district filter) a GROUP BY over the reports in the
+  box: floor(x / cell), floor(y / cell) with count and mean position. Never
+  a row per report in Python.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.contrib.gis.geos import Polygon
+from django.db import connection
+from django.db.models import Avg, Count, FloatField, Func, Q, QuerySet
+from django.db.models.functions import Floor
+
+from issues.models import PUBLISHED_STATUSES, Report, Status
+
+# Street level: from this zoom on the map shows every report as a point.
+POINTS_FROM_ZOOM = 15
+MAX_POINTS = 1000
+MIN_ZOOM, MAX_ZOOM = 0, 20
+# A cluster stands for the reports of a cell this many pixels wide.
+CELL_PIXELS = 64
+# Web Mercator squeezes a degree of longitude by cos(latitude); at Moscow's
+# latitude a cell of dx° × dx·cos(55.75°)° looks square on the map.
+LAT_FACTOR = math.cos(math.radians(55.75))
+# The levels kept in issues_report_mapgrid (frozen in its migration); a
+# coarser zoom regroups the first of them.
+GRID_TABLE = "issues_report_mapgrid"
+GRID_LEVELS = range(9, POINTS_FROM_ZOOM)
+
+
+class X(Func):
+    function = "ST_X"
+    arity = 1
+    output_field = FloatField()
+
+
+class Y(Func):
+    function = "ST_Y"
+    arity = 1
+    output_field = FloatField()
+
+
+@dataclass(frozen=True)
+class Box:
+    west: float
+    south: float
+    east: float
+    north: float
+
+    @property
+    def polygon(self) -> Polygon:
+        return Polygon.from_bbox((self.west, self.south, self.east, self.north))
+
+
+@dataclass(frozen=True)
+class MapQuery:
+    """What the map asks for: a box at a zoom, with the filters."""
+
+    box: Box
+    zoom: int
+    statuses: tuple[str, ...] = PUBLISHED_STATUSES
+    group_id: int | None = None  # a topic group
+    district_id: int | None = None
+
+    @property
+    def clustered(self) -> bool:
+        return self.zoom < POINTS_FROM_ZOOM
+
+    def reports(self, box: Box | None = None) -> QuerySet[Report]:
+        """The published reports in the box (or another one) that pass the
+        filters. Statuses that are not published are dropped."""
+        statuses = [s for s in self.statuses if s in PUBLISHED_STATUSES]
+        # `&&` on PostGIS (a point's bbox is the point): the GiST index on
+        # Report.point serves it at street level.
+        qs = Report.objects.filter(status__in=statuses, point__bboverlaps=(box or self.box).polygon)
+        if self.group_id is not None:
+            qs = qs.filter(topic__group_id=self.group_id)
+        if self.district_id is not None:
+            qs = qs.filter(district_id=self.district_id)
+        return qs.order_by()
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    id: int
+    lon: float
+    lat: float
+    status: str
+    topic: str
+    address: str
+    district: str
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+
+@dataclass(frozen=True)
+class Cluster:
+    count: int
+    lon: float
+    lat: float
+    bounds: tuple[float, float, float, float]  # the cell: west, south, east, north
+
+
+@dataclass(frozen=True)
+class CellRange:
+    """The cells of a zoom that the box touches, inclusive."""
+
+    zoom: int
+    x0: int
+    x1: int
+    y0: int
+    y1: int
+
+    @classmethod
+    def covering(cls, box: Box, zoom: int) -> CellRange:
+        dx, dy = cell_size(zoom)
+        return cls(
+            zoom,
+            math.floor(box.west / dx),
+            math.floor(box.east / dx),
+            math.floor(box.south / dy),
+            math.floor(box.north / dy),
+        )
+
+    @property
+    def box(self) -> Box:
+        dx, dy = cell_size(self.zoom)
+        return Box(self.x0 * dx, self.y0 * dy, (self.x1 + 1) * dx, (self.y1 + 1) * dy)
+
+    def cell_of(self, lon: float, lat: float) -> tuple[int, int]:
+        dx, dy = cell_size(self.zoom)
+        return math.floor(lon / dx), math.floor(lat / dy)
+
+    def holds(self, cx: int, cy: int) -> bool:
+        return self.x0 <= cx <= self.x1 and self.y0 <= cy <= self.y1
+
+    def cell_box(self, cx: int, cy: int) -> Box:
+        dx, dy = cell_size(self.zoom)
+        return Box(cx * dx, cy * dy, (cx + 1) * dx, (cy + 1) * dy)
+
+
+def cell_size(zoom: int) -> tuple[float, float]:
+    """The grid cell at a zoom, in degrees of longitude and latitude."""
+    dx = 360.0 / (2**zoom) * CELL_PIXELS / 256
+    return dx, dx * LAT_FACTOR
+
+
+# -- points -----------------------------------------------------------------
+
+
+def points(reports: QuerySet[Report], limit: int | None = None) -> tuple[list[MapPoint], bool]:
+    """Up to `limit` (MAX_POINTS) reports as points, and whether there were
+    more. No order: sorting every report in a box to show an arbitrary
+    thousand of them would cost more than the rest of the query."""
+    limit = MAX_POINTS if limit is None else limit
+    rows = list(
+        reports.order_by()
+        .annotate(lon=X("point"), lat=Y("point"))
+        .values_list("pk", "lon", "lat", "status", "topic__name", "address", "district__name")[: limit + 1]
+    )
+    return [MapPoint(*row) for row in rows[:limit]], len(rows) > limit
+
+
+# -- clusters ---------------------------------------------------------------
+
+
+def uses_grid_table(query: MapQuery) -> bool:
+    return connection.vendor == "postgresql" and query.district_id is None
+
+
+def clusters(query: MapQuery) -> tuple[list[Cluster], list[MapPoint]]:
+    """The reports of the cells the box touches, grouped by cell: the cells
+    holding several reports as clusters, those holding one as its point."""
+    cells = CellRange.covering(query.box, query.zoom)
+    counted = (
+        _cells_from_grid_table(query, cells) if uses_grid_table(query) else _cells_from_reports(query, cells)
+    )
+    grouped, singles = [], []
+    for cx, cy, count, lon, lat in counted:
+        if count == 1:
+            singles.append((cx, cy))
+        elif count > 1:
+            bounds = cells.cell_box(cx, cy)
+            grouped.append(Cluster(count, lon, lat, (bounds.west, bounds.south, bounds.east, bounds.north)))
+    return grouped, _single_reports(query, cells, singles)
+
+
+def _cells_from_reports(query: MapQuery, cells: CellRange) -> list[tuple[int, int, int, float, float]]:
+    dx, dy = cell_size(query.zoom)
+    rows = (
+        query.reports(cells.box)
+        .annotate(cx=Floor(X("point") / dx), cy=Floor(Y("point") / dy))
+        .values("cx", "cy")
+        .annotate(n=Count("pk"), lon=Avg(X("point")), lat=Avg(Y("point")))
+        .values_list("cx", "cy", "n", "lon", "lat")
+    )
+    # A point on the far edge of the last cell belongs to the next one.
+    return [(int(cx), int(cy), n, lon, lat) for cx, cy, n, lon, lat in rows if cells.holds(int(cx), int(cy))]
+
+
+def _cells_from_grid_table(query: MapQuery, cells: CellRange) -> list[tuple[int, int, int, float, float]]:
+    level = max(query.zoom, GRID_LEVELS.start)
+    shift = level - query.zoom  # a cell at `zoom` is 2^shift × 2^shift cells at `level`
+    by_group = "AND group_id = %(group)s" if query.group_id is not None else ""
+    sql = f"""
+        SELECT cx >> %(shift)s, cy >> %(shift)s, sum(n)::bigint, sum(sum_x), sum(sum_y)
+        FROM {GRID_TABLE}
+        WHERE level = %(level)s AND status = ANY(%(statuses)s) {by_group}
+          AND cx BETWEEN %(cx0)s AND %(cx1)s AND cy BETWEEN %(cy0)s AND %(cy1)s
+        GROUP BY 1, 2
+        HAVING sum(n) > 0
+    """  # noqa: S608 - the table name is a constant; every value is a parameter
+    params = {
+        "shift": shift,
+        "level": level,
+        "statuses": [s for s in query.statuses if s in PUBLISHED_STATUSES],
+        "group": query.group_id,
+        "cx0": cells.x0 << shift,
+        "cx1": ((cells.x1 + 1) << shift) - 1,
+        "cy0": cells.y0 << shift,
+        "cy1": ((cells.y1 + 1) << shift) - 1,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(cx, cy, int(n), sx / n, sy / n) for cx, cy, n, sx, sy in cursor.fetchall()]
+
+
+def _single_reports(query: MapQuery, cells: CellRange, singles: list[tuple[int, int]]) -> list[MapPoint]:
+    """The one report of each of these cells, in one query."""
+    if not singles:
+        return []
+    wanted = set(singles)
+    boxes = [Q(point__bboverlaps=cells.cell_box(cx, cy).polygon) for cx, cy in singles]
+    candidates, _ = points(query.reports(cells.box).filter(reduce(or_, boxes)), limit=4 * len(singles))
+    # A point on a shared cell edge touches both boxes: keep it in its own.
+    return [p for p in candidates if cells.cell_of(p.lon, p.lat) in wanted]

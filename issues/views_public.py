@@ -1,0 +1,363 @@
+"""The public side of the reports: the map with its filters, the map's GeoJSON
+and a report's page. Nothing here shows a person: reports and events are
+shown with roles («Автор», «Исполнитель», «Редакция»), never with names,
+e-mails or phones."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import F, Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role
+from issues import mapgrid
+from issues.access import get_report_for_view
+from issues.models import (
+    PUBLISHED_STATUSES,
+    EventKind,
+    Photo,
+    Report,
+    ReportEvent,
+    Status,
+    TopicGroup,
+)
+from places.models import District
+
+LATEST_ON_MAP_PAGE = 20
+# A cluster view may span at most this many grid cells across (a 4K screen
+# holds 60): a bigger box at a fine zoom would make one cell per building.
+MAX_CELLS_ACROSS = 256
+MAP_DATA_MAX_AGE = 30
+
+
+class BadMapRequest(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    group: str = ""
+    status: str = ""
+    district_id: int | None = None
+    group_id: int | None = None  # the group's id, when a group is chosen
+
+    def apply(self, queryset):
+        if self.status:
+            queryset = queryset.filter(status=self.status)
+        if self.group_id is not None:
+            queryset = queryset.filter(topic__group_id=self.group_id)
+        if self.district_id is not None:
+            queryset = queryset.filter(district_id=self.district_id)
+        return queryset
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        return (self.status,) if self.status else PUBLISHED_STATUSES
+
+
+def parse_filters(params: QueryDict) -> MapFilters:
+    """The map's filters from a query string; BadMapRequest names a bad one."""
+    status = params.get("status", "")
+    if status and status not in PUBLISHED_STATUSES:
+        raise BadMapRequest("Неизвестный статус: на карте только опубликованные сообщения.")
+    district_id = None
+    if raw := params.get("district", ""):
+        try:
+            district_id = int(raw)
+        except ValueError:
+            raise BadMapRequest("Район указывается числом.") from None
+        if not District.objects.filter(pk=district_id).exists():
+            raise BadMapRequest("Нет такого района.")
+    group = params.get("group", "")
+    group_id = None
+    if group:
+        group_id = TopicGroup.objects.filter(code=group).values_list("pk", flat=True).first()
+        if group_id is None:
+            raise BadMapRequest("Нет такой группы тем.")
+    return MapFilters(group=group, status=status, district_id=district_id, group_id=group_id)
+
+
+def _parse_box(raw: str) -> mapgrid.Box:
+    parts = raw.split(",")
+    try:
+        values = [float(part) for part in parts]
+    except ValueError:
+        values = []
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise BadMapRequest("bbox: четыре числа через запятую — запад, юг, восток, север.")
+    west, south, east, north = values
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise BadMapRequest("bbox: нужно запад < восток в пределах ±180 и юг < север в пределах ±90.")
+    return mapgrid.Box(west, south, east, north)
+
+
+def _parse_zoom(raw: str) -> int:
+    try:
+        zoom = int(raw)
+    except ValueError:
+        zoom = -1
+    if not mapgrid.MIN_ZOOM <= zoom <= mapgrid.MAX_ZOOM:
+        raise BadMapRequest(f"zoom: целое число от {mapgrid.MIN_ZOOM} до {mapgrid.MAX_ZOOM}.")
+    return zoom
+
+
+# -- the map page -----------------------------------------------------------
+
+
+def _districts_by_okrug() -> list[tuple[str, list[District]]]:
+    districts = (
+        District.objects.select_related("okrug")
+        .only("id", "name", "okrug__id", "okrug__name")
+        .order_by("okrug__name", "name")
+    )
+    return [(okrug, list(items)) for okrug, items in groupby(districts, key=lambda d: d.okrug.name)]
+
+
+@require_GET
+def map_page(request: HttpRequest) -> HttpResponse:
+    """The map, its filters and, for those without JavaScript or map tiles,
+    the latest matching reports as a list."""
+    try:
+        filters = parse_filters(request.GET)
+        error = ""
+    except BadMapRequest as exc:
+        filters, error = MapFilters(), str(exc)
+    latest = (
+        filters.apply(Report.objects.filter(status__in=PUBLISHED_STATUSES))
+        .select_related("topic", "district")
+        .only("id", "status", "address", "published_at", "topic__name", "district__name")
+        # The newest by number: the primary key's index answers it without
+        # sorting a million rows (published_at has no index).
+        .order_by("-pk")[:LATEST_ON_MAP_PAGE]
+    )
+    return render(
+        request,
+        "issues/public/map.html",
+        {
+            "filters": filters,
+            "filter_error": error,
+            "groups": TopicGroup.objects.all(),
+            "statuses": [(s.value, s.label) for s in map(Status, PUBLISHED_STATUSES)],
+            "districts_by_okrug": _districts_by_okrug(),
+            "latest": latest,
+            "points_from_zoom": mapgrid.POINTS_FROM_ZOOM,
+        },
+    )
+
+
+# -- the map's data ---------------------------------------------------------
+
+
+def _point_feature(point: mapgrid.MapPoint, url_prefix: str) -> dict:
+    return {
+        "type": "Feature",
+        "id": point.id,
+        "geometry": {"type": "Point", "coordinates": [round(point.lon, 6), round(point.lat, 6)]},
+        "properties": {
+            "kind": "report",
+            "id": point.id,
+            "topic": point.topic,
+            "status": point.status,
+            "status_label": point.status_label,
+            "address": point.address,
+            "district": point.district,
+            "url": f"{url_prefix}{point.id}/",
+        },
+    }
+
+
+def _cluster_feature(cluster: mapgrid.Cluster) -> dict:
+    return {
+        "type": "Feature",
+        "bbox": [round(c, 6) for c in cluster.bounds],
+        "geometry": {"type": "Point", "coordinates": [round(cluster.lon, 6), round(cluster.lat, 6)]},
+        "properties": {"kind": "cluster", "count": cluster.count},
+    }
+
+
+def _check_cell_count(box: mapgrid.Box, zoom: int) -> None:
+    dx, dy = mapgrid.cell_size(zoom)
+    if (box.east - box.west) / dx > MAX_CELLS_ACROSS or (box.north - box.south) / dy > MAX_CELLS_ACROSS:
+        raise BadMapRequest("Область слишком велика для этого масштаба.")
+
+
+@require_GET
+def map_data(request: HttpRequest) -> JsonResponse:
+    """GET ?bbox=west,south,east,north&zoom=Z&group=&status=&district= →
+    a GeoJSON FeatureCollection of published reports in the box: points
+    from street level (zoom 15) on, at most 1,000 ("truncated" when there
+    were more); grid clusters below it, a cell with one report as its
+    point. Clusters carry "count" and the cell as "bbox"."""
+    try:
+        box = _parse_box(request.GET.get("bbox", ""))
+        zoom = _parse_zoom(request.GET.get("zoom", ""))
+        filters = parse_filters(request.GET)
+        if zoom < mapgrid.POINTS_FROM_ZOOM:
+            _check_cell_count(box, zoom)
+    except BadMapRequest as exc:
+        return JsonResponse({"error": str(exc)}, status=400, json_dumps_params={"ensure_ascii": False})
+
+    query = mapgrid.MapQuery(
+        box=box,
+        zoom=zoom,
+        statuses=filters.statuses,
+        group_id=filters.group_id,
+        district_id=filters.district_id,
+    )
+    url_prefix = reverse("public:report", args=[0]).removesuffix("0/")
+    truncated = False
+    if query.clustered:
+        clusters, points = mapgrid.clusters(query)
+        features = [_cluster_feature(c) for c in clusters] + [_point_feature(p, url_prefix) for p in points]
+        total = sum(c.count for c in clusters) + len(points)
+    else:
+        points, truncated = mapgrid.points(query.reports())
+        features = [_point_feature(p, url_prefix) for p in points]
+        total = len(points)
+    response = JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "zoom": zoom,
+            "clustered": query.clustered,
+            "total": total,
+            "truncated": truncated,
+            "features": features,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+    # The same box and filters give the same answer to everyone: let
+    # browsers and proxies keep it briefly (the map refetches on every move).
+    patch_cache_control(response, public=True, max_age=MAP_DATA_MAX_AGE)
+    return response
+
+
+# -- a report's page --------------------------------------------------------
+
+ROLE_LABELS = {
+    Role.RESIDENT: "Житель",
+    Role.STAFF: "Исполнитель",
+    Role.MODERATOR: "Редакция",
+    Role.ADMINISTRATOR: "Редакция",
+    Role.VOLUNTEER: "Волонтёр",
+    Role.SUPERVISOR: "Контролирующий орган",
+}
+# Events whose text is written for the public: the answer.
+PUBLIC_TEXT_KINDS = {EventKind.ANSWER_PUBLISHED}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: str
+    label: str
+    who: str
+    at: object  # datetime
+    organization: str
+    text: str
+    photos: list
+
+
+def _who(event: ReportEvent, report: Report) -> str:
+    """The actor's role, never the person."""
+    if event.actor_id is None:
+        return "Портал"
+    if event.actor_id == report.author_id:
+        return "Автор"
+    return ROLE_LABELS.get(event.actor_role, "Портал")
+
+
+def _timeline(report: Report) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            kind=event.kind,
+            label=event.get_kind_display(),
+            who=_who(event, report),
+            at=event.created_at,
+            organization=event.organization_name or "",
+            text=event.text if event.kind in PUBLIC_TEXT_KINDS else "",
+            photos=list(event.photos.all()),
+        )
+        for event in report.events.all()
+    ]
+
+
+def _report_queryset():
+    # Only the actor's role and the organization's name come with an event:
+    # no user object reaches the template, so none of its fields can leak.
+    events = (
+        ReportEvent.objects.filter(is_public=True)
+        .annotate(actor_role=F("actor__role"), organization_name=F("organization__name"))
+        .only("id", "report_id", "kind", "actor_id", "text", "created_at")
+        .prefetch_related(
+            Prefetch(
+                "photos",
+                queryset=Photo.objects.exclude(role=Photo.Role.REPORT).only(
+                    "id", "event_id", "role", "image", "thumbnail", "width", "height"
+                ),
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+    return (
+        Report.objects.select_related("topic__group", "district", "okrug", "organization")
+        # Boundaries are big; the organization's contacts are not shown.
+        .defer("district__boundary", "okrug__boundary", "organization__email", "organization__phone")
+        .prefetch_related(
+            Prefetch("events", queryset=events),
+            Prefetch(
+                "photos",
+                queryset=Photo.objects.filter(role=Photo.Role.REPORT).only(
+                    "id", "report_id", "role", "image", "thumbnail", "width", "height"
+                ),
+                to_attr="report_photos",
+            ),
+        )
+    )
+
+
+def _moderation_notice(report: Report) -> dict | None:
+    """What the author (or an editor) sees on a report that is not public."""
+    if report.is_published:
+        return None
+    if report.status == Status.MODERATION:
+        return {
+            "title": "На модерации",
+            "text": "Сообщение проверяет редакция. До публикации его видите только вы.",
+        }
+    if report.status == Status.REJECTED:
+        event = (
+            ReportEvent.objects.filter(report=report, kind=EventKind.REJECTED)
+            .order_by("-created_at", "-pk")
+            .only("reason", "text")
+            .first()
+        )
+        details = " ".join(part for part in (event.reason, event.text) if part) if event else ""
+        return {"title": "Отклонено", "text": details or "Редакция отклонила сообщение."}
+    if report.status == Status.DUPLICATE:
+        return {
+            "title": "Дубликат",
+            "text": "Сообщение объединено с другим сообщением о той же проблеме.",
+            "duplicate_of": report.duplicate_of_id,
+        }
+    return {"title": report.get_status_display(), "text": ""}
+
+
+@require_GET
+def report_page(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = get_report_for_view(request.user, report_id, queryset=_report_queryset())
+    return render(
+        request,
+        "issues/public/report.html",
+        {
+            "report": report,
+            "photos": report.report_photos,
+            "timeline": _timeline(report),
+            "notice": _moderation_notice(report),
+        },
+    )

@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db.models.fields.json import KeyTransform
 
 from organizations.models import Kind as OrganizationKind
 
@@ -271,6 +272,13 @@ class ReportEvent(models.Model):
         indexes = [
             # A report's timeline.
             models.Index(fields=["report", "created_at"], name="event_report_created"),
+            # A supervisor's escalations: escalated events naming their organization, newest first.
+            models.Index(
+                KeyTransform("supervisor_id", "payload"),
+                models.F("created_at").desc(),
+                condition=models.Q(kind="escalated"),
+                name="event_escalation_supervisor",
+            ),
         ]
 
     def __str__(self) -> str:

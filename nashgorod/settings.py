@@ -85,6 +85,8 @@ DATABASES = {
     "default": env.get_database("DATABASE_URL", f"spatialite:///{VAR_DIR / 'nashgorod.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
+    # The embedded default must work on a fresh checkout: its folder may not exist yet.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # The file lives under var/; SQLite waits for a writer instead of failing
     # at once when the worker and the web server write together.
     # WAL lets readers and one writer work side by side; IMMEDIATE takes the

@@ -6,6 +6,9 @@ folder and with the same importers as production; each test then runs in a
 transaction that is rolled back.
 """
 
+import os
+import shutil
+
 import pytest
 from django.core.management import call_command
 
@@ -108,3 +111,39 @@ def pytest_configure(config):
     engine = settings.DATABASES["default"]["ENGINE"]
     if os.environ.get("NASHGOROD_REQUIRE_POSTGIS") and not engine.endswith("postgis"):
         raise pytest.UsageError(f"NASHGOROD_REQUIRE_POSTGIS is set but the database engine is {engine}.")
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A page in Debian's Chromium, driven by Playwright; map tiles blocked.
+    Without Chromium the test is skipped, or fails where CI requires it."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("NASHGOROD_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package.")
+        pytest.skip("Chromium is not installed (apt-get install chromium).")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls
+    # of the test itself are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page(locale="ru-RU", viewport={"width": 1280, "height": 1000})
+        page.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()

@@ -3,51 +3,16 @@ Playwright): log in, find the address, pick the topic, attach a photo, send,
 and see the report in «Мои сообщения». Map tiles are blocked: not needed."""
 
 import io
-import os
-import shutil
 
 import pytest
 from PIL import Image
 
 from accounts.models import Role
 from issues.models import Photo, Report, Status
+from tests.browser import browser_login
 from tests.factories import UserFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "пароль-для-тестов-1"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("NASHGOROD_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package.")
-        pytest.skip("Chromium is not installed (apt-get install chromium).")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls
-    # of the test itself are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(locale="ru-RU", viewport={"width": 1280, "height": 1000})
-        page.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def test_resident_reports_a_problem_and_sees_it_in_my_reports(live_server, browser_page, tmp_path):
@@ -58,11 +23,7 @@ def test_resident_reports_a_problem_and_sees_it_in_my_reports(live_server, brows
     Image.new("RGB", (1200, 900), (90, 110, 140)).save(buffer, "JPEG")
     photo.write_bytes(buffer.getvalue())
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", resident.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    browser_login(page, live_server.url, resident.email)
 
     page.goto(f"{live_server.url}/report/new/")
     # Find the address in the register and pick the suggestion.

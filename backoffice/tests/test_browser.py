@@ -10,31 +10,9 @@ from PIL import Image
 
 from backoffice.models import ResponseTemplate
 from issues.models import Answer, Outcome, Photo, Status
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "пароль-для-тестов-1"
+from tests.browser import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("NASHGOROD_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package.")
-        pytest.skip("Chromium is not installed (apt-get install chromium).")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-        )
-        page = browser.new_page(locale="ru-RU", viewport={"width": 1280, "height": 1000})
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def test_staff_answer_with_a_template_and_a_photo(live_server, browser_page, cast, publish, tmp_path):
@@ -48,11 +26,7 @@ def test_staff_answer_with_a_template_and_a_photo(live_server, browser_page, cas
     Image.new("RGB", (1200, 900), (90, 140, 90)).save(buffer, "JPEG")
     photo.write_bytes(buffer.getvalue())
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", cast.staff.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    browser_login(page, live_server.url, cast.staff.email)
 
     page.goto(f"{live_server.url}/office/")
     page.screenshot(path=str(tmp_path / "office-list.png"), full_page=True)

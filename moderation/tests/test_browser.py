@@ -2,46 +2,21 @@
 point map and the merge suggestions (the forms work without them too; the
 other tests post them plainly). Map tiles are blocked: not needed."""
 
-import os
-import shutil
-
 import pytest
 
 from accounts.models import Role
 from issues.models import EventKind, Report, Status
 from organizations.models import Organization
+from tests.browser import browser_login
 from tests.factories import UserFactory
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "пароль-для-тестов-1"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(monkeypatch, live_server, moderator):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("NASHGOROD_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package.")
-        pytest.skip("Chromium is not installed (apt-get install chromium).")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-        )
-        page = browser.new_page(locale="ru-RU", viewport={"width": 1280, "height": 1000})
-        page.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", moderator.email)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form button[type=submit]")
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
-        yield page
-        browser.close()
+def page(browser_page, live_server, moderator):
+    browser_login(browser_page, live_server.url, moderator.email)
+    return browser_page
 
 
 @pytest.fixture

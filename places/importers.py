@@ -60,9 +60,7 @@ class ImportResult:
 def data_path(name: str, folder: Path | None = None) -> Path:
     path = Path(folder or settings.REFERENCE_DATA_DIR) / name
     if not path.exists():
-        raise FileNotFoundError(
-            f"Нет файла справочных данных {path}. Укажите папку в REFERENCE_DATA_DIR."
-        )
+        raise FileNotFoundError(f"Нет файла справочных данных {path}. Укажите папку в REFERENCE_DATA_DIR.")
     return path
 
 
@@ -200,8 +198,15 @@ def import_buildings(
     district_cache: dict[tuple[float, float], District | None] = {}
     to_create: list[Building] = []
     to_update: list[Building] = []
-    fields = ["address", "search_text", "point", "district", "management_company_name",
-              "year_built", "floors"]
+    fields = [
+        "address",
+        "search_text",
+        "point",
+        "district",
+        "management_company_name",
+        "year_built",
+        "floors",
+    ]
 
     for row in progress(rows if rows is not None else read_building_rows(folder)):
         try:

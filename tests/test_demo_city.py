@@ -9,8 +9,15 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_city_has_reports_in_every_state_at_real_places(capsys):
     call_command("demo_city", reports=120)
     statuses = set(Report.objects.values_list("status", flat=True))
-    assert {Status.MODERATION, Status.REJECTED, Status.IN_WORK, Status.ANSWER_REVIEW, Status.ANSWERED,
-            Status.RESOLVED, Status.DISPUTED} <= statuses
+    assert {
+        Status.MODERATION,
+        Status.REJECTED,
+        Status.IN_WORK,
+        Status.ANSWER_REVIEW,
+        Status.ANSWERED,
+        Status.RESOLVED,
+        Status.DISPUTED,
+    } <= statuses
     assert Report.objects.filter(is_overdue=True).exists()
     assert ReportEvent.objects.filter(kind=EventKind.ESCALATED).exists()
     # Every report's log starts with its creation, and no event is in the future.

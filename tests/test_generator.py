@@ -18,8 +18,10 @@ def test_a_generated_city_is_consistent_and_settled():
     assert Report.objects.filter(is_overdue=True, escalation_level__gte=1).exists()
     # Every report's state changes form one unbroken chain ending in its status.
     chains = {}
-    for report_id, frm, to in ReportEvent.objects.exclude(to_status="").order_by("created_at", "pk").values_list(
-        "report_id", "from_status", "to_status"
+    for report_id, frm, to in (
+        ReportEvent.objects.exclude(to_status="")
+        .order_by("created_at", "pk")
+        .values_list("report_id", "from_status", "to_status")
     ):
         chain = chains.setdefault(report_id, [])
         assert frm == (chain[-1] if chain else ""), (report_id, chain, frm, to)

@@ -84,6 +84,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.get_database("DATABASE_URL", f"spatialite:///{VAR_DIR / 'nashgorod.sqlite3'}"),
 }
+# Read (and checked) whatever the database, used for PostGIS.
+CONN_MAX_AGE = env.get_int("CONN_MAX_AGE", 60, minimum=0)
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     # The embedded default must work on a fresh checkout: its folder may not exist yet.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +98,7 @@ if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     )
     SPATIALITE_LIBRARY_PATH = "mod_spatialite"
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.get_int("CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

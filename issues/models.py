@@ -205,7 +205,8 @@ class Report(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{self.pk:,}".replace(",", "\u2009") if self.pk else ""
+        # Plain digits: what a resident types into a search or quotes on the phone.
+        return str(self.pk) if self.pk else ""
 
 
 class EventKind(models.TextChoices):

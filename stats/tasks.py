@@ -1,0 +1,35 @@
+"""The statistics' tasks: thin, ids in, safe to run twice at once and twice in
+a row (stats.counters does the work under its lock and changes nothing the
+second time)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+
+from nashgorod.queue import enqueue_on_commit
+from stats import counters
+
+# rebuild_recent looks this far back: three times its beat interval, so that
+# a run that failed or was skipped is covered by the next ones.
+RECENT_MINUTES = getattr(settings, "STATS_RECENT_MINUTES", 15)
+
+
+# A lost lock wait or a deadlock is retried; rebuild_recent covers the rest.
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def refresh_report(report_id: int) -> bool:
+    return counters.refresh_report(report_id)
+
+
+@shared_task
+def rebuild_recent(minutes: int = RECENT_MINUTES) -> int:
+    """The reports with events in the last minutes, in case an announcement
+    or its task was lost (a dead broker, a worker killed mid-task)."""
+    return counters.rebuild_recent(minutes)
+
+
+def on_event_recorded(sender, event_id: int, kind: str, report_id: int, **kwargs) -> None:
+    """issues.events.event_recorded (sent after the event's commit): the
+    report's fact is refreshed by a worker, not in the resident's request."""
+    enqueue_on_commit(refresh_report, report_id)

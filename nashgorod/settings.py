@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "loyalty",
     "moderation",
     "backoffice",
+    "stats",
 ]
 
 MIDDLEWARE = [

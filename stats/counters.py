@@ -56,6 +56,9 @@ LEVEL_KEY: dict[int, Callable[[Key], Key]] = {
     Level.OKRUG: lambda k: (k[0], 0, 0, k[3]),
     Level.ORGANIZATION: lambda k: (0, 0, k[2], k[3]),
     Level.FINEST: lambda k: k,
+    Level.OKRUG_TOTAL: lambda k: (k[0], 0, 0, 0),
+    Level.ORGANIZATION_TOTAL: lambda k: (0, 0, k[2], 0),
+    Level.DISTRICT_TOTAL: lambda k: (k[0], k[1], 0, 0),
 }
 
 

@@ -9,8 +9,9 @@ from the log at any time:
 - Counter: sums of the facts per cell. A cell is a period bucket (a day, a
   month, a year, or "now" for the reports open at this moment) times a
   level of detail (the whole city, an okrug, an organization, or the finest
-  okrug × district × organization), always split by topic group. A page adds
-  up a handful of cells instead of scanning reports.
+  okrug × district × organization, split by topic group; an okrug, an
+  organization or a district in all). A page adds up a handful of cells
+  instead of scanning reports.
 
 The invariant: every Counter cell equals the sum of the contributions of the
 stored facts (stats.counters.contributions). stats.counters changes a fact
@@ -51,12 +52,17 @@ class Grain(models.TextChoices):
 
 
 class Level(models.IntegerChoices):
-    """Which key columns a cell has; the others are 0 ("all")."""
+    """Which key columns a cell has; the others are 0 ("all"). The *_TOTAL
+    levels repeat a level without the split by topic group, so that a page
+    reads a dozen rows instead of a dozen times ten."""
 
     CITY = 0, "город"  # group
     OKRUG = 1, "округ"  # okrug, group
     ORGANIZATION = 2, "организация"  # organization, group
     FINEST = 3, "округ, район и организация"  # okrug, district, organization, group
+    OKRUG_TOTAL = 4, "округ, все группы"  # okrug
+    ORGANIZATION_TOTAL = 5, "организация, все группы"  # organization
+    DISTRICT_TOTAL = 6, "район, все группы"  # okrug, district
 
 
 class ReportFact(models.Model):

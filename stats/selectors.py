@@ -6,6 +6,7 @@ reports or facts, except the open-data list of reports."""
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from operator import or_
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from issues.models import TopicGroup
@@ -40,15 +41,18 @@ class Figures:
     resolved: int = 0
     in_work: int = 0
     overdue: int = 0
-    hours: dict[int, int] = field(default_factory=dict)
+    # Answer times: {whole hours: answers}; the keys stay as the JSON has
+    # them (strings) while summing, the hot loop of a page.
+    hours: dict = field(default_factory=dict)
 
     def add(self, values, hours: dict | None = None) -> None:
         for name, value in zip(METRICS, values, strict=True):
             if value:
                 setattr(self, name, getattr(self, name) + value)
-        for hour, count in (hours or {}).items():
-            hour = int(hour)
-            self.hours[hour] = self.hours.get(hour, 0) + count
+        if hours:
+            mine = self.hours
+            for hour, count in hours.items():
+                mine[hour] = mine.get(hour, 0) + count
 
     def merge(self, other: Figures) -> None:
         self.add([getattr(other, name) for name in METRICS], other.hours)
@@ -84,8 +88,8 @@ class Figures:
         if not total:
             return None
         rank, seen = math.ceil(fraction * total), 0
-        for hour in sorted(self.hours):
-            seen += self.hours[hour]
+        for hour, count in sorted((int(h), n) for h, n in self.hours.items()):
+            seen += count
             if seen >= rank:
                 return hour
         return None  # not reached
@@ -141,13 +145,14 @@ class Scope:
 
     @property
     def cells(self) -> tuple[int, dict]:
-        """The level and the filter of the scope's own cells."""
+        """The level and the filter of the scope's cells in all topic groups
+        (the chart reads these)."""
         if self.kind == "okrug":
-            return Level.OKRUG, {"okrug_id": self.id}
+            return Level.OKRUG_TOTAL, {"okrug_id": self.id}
         if self.kind == "district":
-            return Level.FINEST, {"okrug_id": self.okrug_id, "district_id": self.id}
+            return Level.DISTRICT_TOTAL, {"okrug_id": self.okrug_id, "district_id": self.id}
         if self.kind == "org":
-            return Level.ORGANIZATION, {"organization_id": self.id}
+            return Level.ORGANIZATION_TOTAL, {"organization_id": self.id}
         return Level.CITY, {}
 
     @property
@@ -176,9 +181,11 @@ def collect(
     *,
     hours: bool = True,
     now: bool = True,
+    total: bool = True,
 ) -> dict:
     """One query: the cells of a level in the period's buckets (and "now"),
-    summed as a total (key None) and by each key column in `by`."""
+    summed as a total (key None, unless total=False) and by each key column
+    in `by`."""
     out: dict = {None: Figures(), **{key: defaultdict(Figures) for key in by}}
     columns = [*by, *METRICS, *(["answer_hours"] if hours else [])]
     rows = Counter.objects.filter(_bucket_q(buckets, now), level=level, **filters).values_list(*columns)
@@ -186,10 +193,24 @@ def collect(
     for row in rows:
         values = row[width : width + len(METRICS)]
         hist = row[-1] if hours else None
-        out[None].add(values, hist)
+        if total:
+            out[None].add(values, hist)
         for i, key in enumerate(by):
             out[key][row[i]].add(values, hist)
     return out
+
+
+def answers_by(level: int, filters: dict, buckets: list[tuple[str, dt.date]], key: str) -> dict[int, Figures]:
+    """Answers and answers on time per key, summed by the database (the
+    ranking of a few thousand organizations needs no more)."""
+    rows = (
+        Counter.objects.filter(_bucket_q(buckets, False), level=level, **filters)
+        .values(key)
+        .annotate(n=Sum("answered"), on_time=Sum("answered_on_time"))
+        .filter(n__gt=0)
+        .values_list(key, "n", "on_time")
+    )
+    return {pk: Figures(answered=n, answered_on_time=on_time) for pk, n, on_time in rows}
 
 
 def series(level: int, filters: dict, buckets: list[tuple[str, dt.date]]) -> list[tuple[dt.date, int, int]]:
@@ -270,11 +291,11 @@ def rank(by_org: dict[int, Figures], names: dict[int, str], size: int = RANKING_
                 upper,
             )
         )
-    best = sorted(ranked, key=lambda r: (-r.lower, -r.answered, r.id))
     if len(ranked) <= 2 * size:
-        return Ranking(best, [], len(ranked))
-    worst = sorted(ranked, key=lambda r: (r.upper, -r.answered, r.id))
-    return Ranking(best[:size], worst[:size], len(ranked))
+        return Ranking(sorted(ranked, key=lambda r: (-r.lower, -r.answered, r.id)), [], len(ranked))
+    best = heapq.nsmallest(size, ranked, key=lambda r: (-r.lower, -r.answered, r.id))
+    worst = heapq.nsmallest(size, ranked, key=lambda r: (r.upper, -r.answered, r.id))
+    return Ranking(best, worst, len(ranked))
 
 
 def _group_rows(by_group: dict[int, Figures]) -> list[Row]:
@@ -318,9 +339,8 @@ def _chart(scope: Scope, period: Period) -> tuple[list, str]:
 def city_page(period: Period, today: dt.date) -> PageData:
     buckets = period.buckets(today)
     own = collect(Level.CITY, {}, buckets, ("group_id",))
-    okrugs = collect(Level.OKRUG, {}, buckets, ("okrug_id",))["okrug_id"]
-    orgs = collect(Level.ORGANIZATION, {}, buckets, ("organization_id",), hours=False, now=False)
-    by_org = orgs["organization_id"]
+    okrugs = collect(Level.OKRUG_TOTAL, {}, buckets, ("okrug_id",), total=False)["okrug_id"]
+    by_org = answers_by(Level.ORGANIZATION_TOTAL, {}, buckets, "organization_id")
     drill = [
         Row("okrug", pk, name, okrugs.get(pk, Figures()), abbrev)
         for pk, name, abbrev in Okrug.objects.values_list("pk", "name", "abbrev")
@@ -349,12 +369,13 @@ def okrug_page(okrug: Okrug, period: Period, today: dt.date) -> PageData:
     scope = Scope("okrug", okrug.pk)
     buckets = period.buckets(today)
     own = collect(Level.OKRUG, {"okrug_id": okrug.pk}, buckets, ("group_id",))
-    finest = collect(Level.FINEST, {"okrug_id": okrug.pk}, buckets, ("district_id", "organization_id"))
+    districts = collect(Level.DISTRICT_TOTAL, {"okrug_id": okrug.pk}, buckets, ("district_id",), total=False)
     drill = [
-        Row("district", pk, name, finest["district_id"].get(pk, Figures()))
+        Row("district", pk, name, districts["district_id"].get(pk, Figures()))
         for pk, name in District.objects.filter(okrug=okrug).values_list("pk", "name")
     ]
-    ranking = rank(finest["organization_id"], _org_names(finest["organization_id"]))
+    by_org = answers_by(Level.FINEST, {"okrug_id": okrug.pk}, buckets, "organization_id")
+    ranking = rank(by_org, _org_names(by_org))
     chart, grain = _chart(scope, period)
     return PageData(
         scope,
@@ -373,8 +394,8 @@ def okrug_page(okrug: Okrug, period: Period, today: dt.date) -> PageData:
 
 def district_page(district: District, period: Period, today: dt.date) -> PageData:
     scope = Scope("district", district.pk, district.okrug_id)
-    level, filters = scope.cells
-    own = collect(level, filters, period.buckets(today), ("group_id", "organization_id"))
+    filters = {"okrug_id": district.okrug_id, "district_id": district.pk}
+    own = collect(Level.FINEST, filters, period.buckets(today), ("group_id", "organization_id"))
     by_org = own["organization_id"]
     ranking = rank(by_org, _org_names(by_org))
     chart, grain = _chart(scope, period)
@@ -444,7 +465,7 @@ def by_district(
     period: Period, today: dt.date, *, hours: bool = True, okrug_id: int | None = None
 ) -> list[Row]:
     filters = {"okrug_id": okrug_id} if okrug_id else {}
-    found = collect(Level.FINEST, filters, period.buckets(today), ("district_id",), hours=hours)[
+    found = collect(Level.DISTRICT_TOTAL, filters, period.buckets(today), ("district_id",), hours=hours)[
         "district_id"
     ]
     districts = District.objects.select_related("okrug").only("id", "name", "okrug__name", "okrug__abbrev")
@@ -454,5 +475,7 @@ def by_district(
 
 
 def by_organization(period: Period, today: dt.date) -> list[Row]:
-    found = collect(Level.ORGANIZATION, {}, period.buckets(today), ("organization_id",))["organization_id"]
+    found = collect(Level.ORGANIZATION_TOTAL, {}, period.buckets(today), ("organization_id",))[
+        "organization_id"
+    ]
     return _org_rows({pk: fig for pk, fig in found.items() if pk})

@@ -18,6 +18,7 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("office/", include("backoffice.urls")),
     path("notifications/", include("notifications.urls")),
+    path("stats/", include("stats.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -113,6 +113,7 @@ REPORT_COLUMNS = [
     "is_overdue",
     "escalation_level",
     "escalated_at",
+    "next_escalation_at",
     "reminded_at",
     "verdict_due",
     "returns_count",
@@ -388,9 +389,12 @@ def _history(
                     reason="overdue",
                 )
                 further = t + dt.timedelta(days=3)
+                if supervisor.get(sup):
+                    report["next_escalation_at"] = further
                 if step == "overdue_forever" and further < now and supervisor.get(sup):
                     t = further
                     report["escalation_level"], report["escalated_at"] = 2, t
+                    report["next_escalation_at"] = None
                     event(
                         EventKind.ESCALATED,
                         None,
@@ -562,6 +566,7 @@ def generate_city(
                 "is_overdue": False,
                 "escalation_level": 0,
                 "escalated_at": None,
+                "next_escalation_at": None,
                 "reminded_at": None,
                 "verdict_due": None,
                 "returns_count": 0,

@@ -170,6 +170,7 @@ class Report(models.Model):
     is_overdue = models.BooleanField("просрочено", default=False)
     escalation_level = models.PositiveSmallIntegerField("уровень эскалации", default=0)
     escalated_at = models.DateTimeField("эскалировано", null=True, blank=True)
+    next_escalation_at = models.DateTimeField("следующая эскалация", null=True, blank=True)
     reminded_at = models.DateTimeField("напоминание отправлено", null=True, blank=True)
     verdict_due = models.DateTimeField("ждём оценку автора до", null=True, blank=True)
     # Times a dispute sent the report back to the organization: the second
@@ -192,8 +193,18 @@ class Report(models.Model):
             models.Index(fields=["topic", "status"], name="report_topic_status"),
             # The scheduler's auto-close: answered reports whose verdict window ended.
             models.Index(fields=["status", "verdict_due"], name="report_status_verdict_due"),
-            # The scheduler's second escalation: overdue reports by when they were escalated.
-            models.Index(fields=["status", "escalation_level", "escalated_at"], name="report_escalation"),
+            # The scheduler's overdue mark: in work, not yet overdue, by deadline.
+            models.Index(
+                fields=["deadline"],
+                condition=models.Q(status="in_work", is_overdue=False),
+                name="report_due_overdue",
+            ),
+            # The scheduler's second escalation: only reports that have one ahead.
+            models.Index(
+                fields=["next_escalation_at"],
+                condition=models.Q(next_escalation_at__isnull=False),
+                name="report_next_escalation",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,14 +10,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 from issues import deadlines, services
 from issues.models import Report, Status
 
-# How long after the first escalation an unanswered report goes one level up.
-FURTHER_ESCALATION_DAYS = getattr(settings, "FURTHER_ESCALATION_DAYS", 3)
 BATCH = 500
 
 
@@ -28,9 +25,13 @@ def _run(ids: Iterable[int], change: Callable[[int], bool]) -> int:
 def due_for_reminder(now: dt.datetime):
     """In work, not yet reminded, due by the end of the next working day."""
     next_working_day = deadlines.add_days(now, 1)
-    return Report.objects.filter(
-        status=Status.IN_WORK, deadline__gt=now, deadline__lte=next_working_day, reminded_at__isnull=True
-    ).values_list("pk", flat=True)
+    return (
+        Report.objects.filter(
+            status=Status.IN_WORK, deadline__gt=now, deadline__lte=next_working_day, reminded_at__isnull=True
+        )
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
 
 def due_for_overdue(now: dt.datetime):
@@ -40,20 +41,21 @@ def due_for_overdue(now: dt.datetime):
 
 
 def due_for_further_escalation(now: dt.datetime):
-    cut = now - dt.timedelta(days=FURTHER_ESCALATION_DAYS)
-    # Only where there is a second level to go to (a managing company's
-    # inspectorate answers to nobody above it).
-    return Report.objects.filter(
-        status=Status.IN_WORK,
-        is_overdue=True,
-        escalation_level=1,
-        escalated_at__lte=cut,
-        organization__supervisor__supervisor__isnull=False,
-    ).values_list("pk", flat=True)
+    return (
+        Report.objects.filter(
+            status=Status.IN_WORK, is_overdue=True, escalation_level=1, next_escalation_at__lte=now
+        )
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
 
 def due_for_auto_close(now: dt.datetime):
-    return Report.objects.filter(status=Status.ANSWERED, verdict_due__lte=now).values_list("pk", flat=True)
+    return (
+        Report.objects.filter(status=Status.ANSWERED, verdict_due__lte=now)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
 
 @shared_task
@@ -69,9 +71,8 @@ def mark_overdue() -> int:
 @shared_task
 def escalate_further() -> int:
     now = timezone.now()
-    cut = now - dt.timedelta(days=FURTHER_ESCALATION_DAYS)
     return _run(
-        list(due_for_further_escalation(now)[: BATCH * 20]), lambda pk: services.escalate_further(pk, cut)
+        list(due_for_further_escalation(now)[: BATCH * 20]), lambda pk: services.escalate_further(pk, now)
     )
 
 

@@ -124,6 +124,8 @@ def follow_report(user, report: Report) -> bool:
 # ---------------------------------------------------------------------------
 
 VERDICT_WINDOW_DAYS = getattr(settings, "VERDICT_WINDOW_DAYS", 7)
+# How long after the first escalation an unanswered report goes one level up.
+FURTHER_ESCALATION_DAYS = getattr(settings, "FURTHER_ESCALATION_DAYS", 3)
 REJECT_REASONS = {
     "not_city": "Вопрос не относится к ведению городских служб",
     "no_problem": "На фото не видно проблемы",
@@ -537,8 +539,10 @@ def decide_redirect(actor, request_id: int, grant: bool, organization=None, comm
     report.organization = organization
     report.deadline = _deadline_from(report, now)
     report.is_overdue, report.reminded_at, report.escalation_level = False, None, 0
+    report.next_escalation_at = None
     report.save(
         update_fields=[
+            "next_escalation_at",
             "organization",
             "deadline",
             "is_overdue",
@@ -595,7 +599,14 @@ def _escalate(report: Report, reason: str) -> None:
         return
     report.escalation_level += 1
     report.escalated_at = timezone.now()
-    report.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
+    # The second level is due later, and only where there is one to go to
+    # (a managing company's inspectorate answers to nobody above it).
+    report.next_escalation_at = (
+        report.escalated_at + dt.timedelta(days=FURTHER_ESCALATION_DAYS)
+        if report.escalation_level == 1 and supervisor.supervisor_id is not None
+        else None
+    )
+    report.save(update_fields=["escalation_level", "escalated_at", "next_escalation_at", "updated_at"])
     record_event(
         report,
         EventKind.ESCALATED,
@@ -636,7 +647,7 @@ def mark_overdue(report_id: int) -> bool:
 
 
 @transaction.atomic
-def escalate_further(report_id: int, after: dt.datetime) -> bool:
+def escalate_further(report_id: int, now: dt.datetime) -> bool:
     """Still unanswered a further period after the first escalation: the
     supervisor's supervisor is told."""
     report = _lock(report_id)
@@ -644,8 +655,8 @@ def escalate_further(report_id: int, after: dt.datetime) -> bool:
         report.status != Status.IN_WORK
         or not report.is_overdue
         or report.escalation_level != 1
-        or report.escalated_at is None
-        or report.escalated_at > after
+        or report.next_escalation_at is None
+        or report.next_escalation_at > now
     ):
         return False
     _escalate(report, reason="still_overdue")

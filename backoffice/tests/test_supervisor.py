@@ -67,7 +67,7 @@ def test_the_council_sees_the_escalation_of_its_housing_service(client, cast, ov
 
 def test_escalations_go_to_the_supervisor_they_name_newest_first(client, cast, publish, overdue_report):
     with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0, tzinfo=MSK), tick=False):
-        assert services.escalate_further(overdue_report.pk, after=dt.datetime(2026, 11, 19, tzinfo=MSK))
+        assert services.escalate_further(overdue_report.pk, dt.datetime(2026, 11, 20, 12, 0, tzinfo=MSK))
     with time_machine.travel(dt.datetime(2026, 11, 16, 10, 0, tzinfo=MSK), tick=False) as clock:
         later = publish()
         clock.move_to(dt.datetime(2026, 12, 1, 1, 0, tzinfo=MSK))
@@ -149,7 +149,7 @@ def test_the_supervisor_page_makes_a_fixed_number_of_queries(client, cast, publi
             report = publish()
             clock.move_to(dt.datetime(2026, 11, 14, 1, 0, tzinfo=MSK))
             services.mark_overdue(report.pk)
-            services.escalate_further(report.pk, after=dt.datetime(2026, 11, 15, tzinfo=MSK))
+            services.escalate_further(report.pk, dt.datetime(2026, 11, 18, tzinfo=MSK))
 
     client.force_login(cast.prefecture_supervisor)
     escalate_twice()

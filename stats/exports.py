@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 
 from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResponse
+from django.utils import timezone
 
 from issues.models import Outcome, Status, Topic, TopicGroup
 from organizations.models import Organization
@@ -240,8 +241,6 @@ def download(table: str, fmt: str, period: Period, params: QueryDict) -> HttpRes
         return xlsx_response(
             name, "Сообщения", [label for _, label in REPORT_HEADER], report_rows(period, scope)
         )
-    from django.utils import timezone
-
     keys, rows = stats_table(table, period, timezone.localdate())
     if fmt == "csv":
         return csv_response(name, keys, rows)

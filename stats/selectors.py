@@ -1,7 +1,7 @@
 """The read side: figures of a scope (the city, an okrug, a district, an
 organization) for a period, from the counters. Every query reads one level's
 cells of the period's buckets through the cell index; nothing here scans
-reports or facts, except the open-data list of reports."""
+reports or facts (the open-data list of reports, in stats.exports, does)."""
 
 from __future__ import annotations
 
@@ -154,10 +154,6 @@ class Scope:
         if self.kind == "org":
             return Level.ORGANIZATION_TOTAL, {"organization_id": self.id}
         return Level.CITY, {}
-
-    @property
-    def cache_key(self) -> str:
-        return f"{self.kind}:{self.id}"
 
 
 CITY = Scope("city")

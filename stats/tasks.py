@@ -11,9 +11,9 @@ from django.db import OperationalError
 from nashgorod.queue import enqueue_on_commit
 from stats import counters
 
-# rebuild_recent looks this far back: three times its beat interval, so that
-# a run that failed or was skipped is covered by the next ones.
-RECENT_MINUTES = getattr(settings, "STATS_RECENT_MINUTES", 15)
+# rebuild_recent runs every minute and looks this far back, so that a run
+# that failed or was skipped is covered by the next ones.
+RECENT_MINUTES = getattr(settings, "STATS_RECENT_MINUTES", 10)
 
 
 # A lost lock wait or a deadlock is retried; rebuild_recent covers the rest.

@@ -6,6 +6,7 @@ most a minute."""
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -42,20 +43,23 @@ def _period(request: HttpRequest) -> tuple[Period, str]:
         return standard("month", today), str(exc)
 
 
+PAGES = {
+    # kind: (model, selector)
+    "okrug": (Okrug.objects.all(), selectors.okrug_page),
+    "district": (District.objects.select_related("okrug"), selectors.district_page),
+    "org": (Organization.objects.all(), selectors.org_page),
+}
+
+
 def _load(kind: str, pk: int | None, period: Period) -> tuple[selectors.PageData, object]:
+    """The page data of a scope (404 for an unknown one), cached for a minute."""
     today = timezone.localdate()
-    obj = None
     if kind == "city":
-        make = lambda: selectors.city_page(period, today)  # noqa: E731
-    elif kind == "okrug":
-        obj = get_object_or_404(Okrug, pk=pk)
-        make = lambda: selectors.okrug_page(obj, period, today)  # noqa: E731
-    elif kind == "district":
-        obj = get_object_or_404(District.objects.select_related("okrug"), pk=pk)
-        make = lambda: selectors.district_page(obj, period, today)  # noqa: E731
-    elif kind == "org":
-        obj = get_object_or_404(Organization, pk=pk)
-        make = lambda: selectors.org_page(obj, period, today)  # noqa: E731
+        obj, make = None, partial(selectors.city_page, period, today)
+    elif kind in PAGES:
+        queryset, selector = PAGES[kind]
+        obj = get_object_or_404(queryset, pk=pk)
+        make = partial(selector, obj, period, today)
     else:
         raise Http404
     return selectors.cached(f"page:{kind}:{pk or 0}:{period.cache_key}", make), obj
@@ -219,18 +223,14 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 # --- open data: the JSON API and the downloads -------------------------------------
 
 
-def _figures_json(fig: selectors.Figures) -> dict:
-    return fig.as_dict()
-
-
 def _page_json(data: selectors.PageData, kind: str, obj) -> dict:
     return {
         "scope": {"kind": kind, "id": obj.pk if obj else None, "name": data.title},
         "period": {"from": data.period.start.isoformat(), "to": data.period.end.isoformat()},
         "refreshed_at": data.refreshed_at.isoformat() if data.refreshed_at else None,
-        "figures": _figures_json(data.total),
-        data.drill_kind + "s": [{"id": r.id, "name": r.name, **_figures_json(r.figures)} for r in data.drill],
-        "topic_groups": [{"id": r.id, "name": r.name, **_figures_json(r.figures)} for r in data.groups],
+        "figures": data.total.as_dict(),
+        data.drill_kind + "s": [{"id": r.id, "name": r.name, **r.figures.as_dict()} for r in data.drill],
+        "topic_groups": [{"id": r.id, "name": r.name, **r.figures.as_dict()} for r in data.groups],
         "ranking": [
             {
                 "id": r.id,

@@ -238,13 +238,15 @@ def fill_demo_city(
     for point, place, customer in progress(real_places(count, rng)[:count]):
         if index.locate(point) is None:
             continue
-        topic = _pick_topic(customer, topics, rng)
+        when = timezone.now() - timedelta(days=rng.uniform(0, days_back))
+        # Seasonal topics only where their window was open on that day.
+        open_then = [t for t in topics if t.is_available(timezone.localtime(when).date())]
+        topic = _pick_topic(customer, open_then, rng)
         building = nearest.near(point) if topic.needs_building else None
         if topic.needs_building and building is None:
             continue
         photos = [process_upload(demo_photo(f"{topic.name} - {place}", rng))] if topic.photo_required else []
         description = " ".join(filter(None, [place and f"Место: {place}.", rng.choice(DESCRIPTIONS)]))
-        when = timezone.now() - timedelta(days=rng.uniform(0, days_back))
         with time_machine.travel(when, tick=False):
             report, _ = submit_report(
                 rng.choice(residents),

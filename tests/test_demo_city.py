@@ -26,3 +26,18 @@ def test_the_demo_city_has_reports_in_every_state_at_real_places(capsys):
     call_command("demo_city", reports=120)
     assert Report.objects.count() == count  # a second run adds nothing
     assert "уже есть" in capsys.readouterr().out
+
+
+def test_demo_reports_dated_before_a_seasons_start_use_topics_open_then():
+    import datetime as dt
+
+    import time_machine
+
+    from issues.demo import fill_demo_city
+
+    # Early November: the winter topics opened on 1 November; reports dated
+    # in October must not use them.
+    with time_machine.travel(dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.UTC)):
+        assert fill_demo_city(60, seed=3, days_back=40) > 40
+    for report in Report.objects.select_related("topic__season"):
+        assert report.topic.is_available(report.created_at.date())

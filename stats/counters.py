@@ -235,10 +235,6 @@ def _as_date(value) -> dt.date:
 def apply(cells: dict[CellKey, Tally]) -> int:
     """Add the differences to the stored cells; returns how many changed."""
     changed = sorted((cell for cell, tally in cells.items() if not tally.is_zero()), key=str)
-    table = connection.ops.quote_name(Counter._meta.db_table)
-    columns = ", ".join(f"{name} = %s" for name in METRICS)
-    update = f"UPDATE {table} SET {columns}, answer_hours = %s WHERE id = %s"  # noqa: S608 - constant names
-    hours_field = Counter._meta.get_field("answer_hours")
     for i in range(0, len(changed), CHUNK // 2):
         chunk = changed[i : i + CHUNK // 2]
         stored = _stored(chunk)
@@ -256,12 +252,35 @@ def apply(cells: dict[CellKey, Tally]) -> int:
                 )
             else:
                 values, hours = _add(cell, row[1:-1], row[-1], cells[cell])
-                updates.append([*values, hours_field.get_db_prep_save(hours, connection), row[0]])
-        if updates:
-            with connection.cursor() as cursor:
-                cursor.executemany(update, updates)
+                updates.append([row[0], *values, json.dumps(hours, separators=(",", ":"))])
+        _update(updates)
         Counter.objects.bulk_create(new, batch_size=CHUNK)
     return len(changed)
+
+
+def _update(rows: list[list]) -> None:
+    """[id, *metrics, answer_hours as JSON] per row: one statement on
+    PostgreSQL (a round trip per row costs more than the update itself)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    # Only constant column names go into the text; the values are parameters.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            width = 2 + len(METRICS)
+            values = ", ".join("(" + ", ".join(["%s"] * width) + ")" for _ in rows)
+            assign = ", ".join(f"{name} = v.{name}" for name in METRICS)
+            cursor.execute(
+                f"UPDATE {table} AS c SET {assign}, answer_hours = v.answer_hours::jsonb "  # noqa: S608
+                f"FROM (VALUES {values}) AS v(id, {', '.join(METRICS)}, answer_hours) WHERE c.id = v.id",
+                [value for row in rows for value in row],
+            )
+        else:
+            assign = ", ".join(f"{name} = %s" for name in METRICS)
+            cursor.executemany(
+                f"UPDATE {table} SET {assign}, answer_hours = %s WHERE id = %s",  # noqa: S608
+                [[*row[1:], row[0]] for row in rows],
+            )
 
 
 def _add(cell: CellKey, values, hours: dict | None, tally: Tally) -> tuple[list[int], dict[str, int]]:

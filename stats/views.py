@@ -44,7 +44,7 @@ def _period(request: HttpRequest) -> tuple[Period, str]:
 
 
 PAGES = {
-    # kind: (model, selector)
+    # kind: (where to find the scope's object, what makes its page data)
     "okrug": (Okrug.objects.all(), selectors.okrug_page),
     "district": (District.objects.select_related("okrug"), selectors.district_page),
     "org": (Organization.objects.all(), selectors.org_page),
@@ -93,7 +93,8 @@ def _ranking_lists(ranking: selectors.Ranking | None) -> list[tuple[str, list]]:
 
 
 def _scope_query(kind: str, pk: int | None) -> str:
-    return "" if kind == "city" else f"{'org' if kind == 'org' else kind}={pk}"
+    """The open-data list of reports narrowed to the page's scope."""
+    return "" if kind == "city" else f"{kind}={pk}"
 
 
 def _map_url(kind: str, pk: int | None, period: Period) -> str:

@@ -38,6 +38,7 @@ from issues import scheduler, services
 from issues.models import Outcome, Report, Topic
 from organizations.models import Kind, Organization
 from places.models import District, Okrug
+from stats.models import METRICS, Counter
 from tests.factories import RED_SQUARE, UserFactory, staff_of, submit
 
 MSK = dt.timezone(dt.timedelta(hours=3))
@@ -273,3 +274,22 @@ FIRST_HALF_OF_NOVEMBER = figures(
 )  # fmt: skip
 # This week (Monday 23 - Friday 27 November): r6 only.
 THIS_WEEK = figures(received=1, published=1, in_work=2, overdue=1)
+
+
+def snapshot():
+    """Every non-empty counter cell, comparable across rebuilds."""
+    out = {}
+    for row in Counter.objects.all():
+        values = tuple(getattr(row, name) for name in METRICS)
+        if any(values) or row.answer_hours:
+            key = (
+                row.level,
+                row.grain,
+                row.start,
+                row.okrug_id,
+                row.district_id,
+                row.organization_id,
+                row.group_id,
+            )
+            out[key] = (values, {int(h): n for h, n in row.answer_hours.items()})
+    return out

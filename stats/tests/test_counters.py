@@ -12,8 +12,7 @@ from issues.events import event_recorded
 from issues.models import Outcome, ReportEvent, Status
 from stats import counters
 from stats.models import Counter, ReportFact
-from stats.tests.city import THE_END
-from stats.tests.conftest import snapshot
+from stats.tests.city import THE_END, snapshot
 from tests.factories import staff_of
 
 pytestmark = pytest.mark.django_db

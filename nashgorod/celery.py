@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "schedule": 120.0,
         "options": {"expires": 110},
     },
+    # Statistics: facts of reports with recent events, in case a refresh was lost.
+    "stats-rebuild-recent": {
+        "task": "stats.tasks.rebuild_recent",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Thumbnails whose task was lost (a dead broker at the time of upload).
     "sweep-missing-thumbnails": {
         "task": "issues.tasks.sweep_missing_thumbnails",

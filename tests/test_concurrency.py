@@ -1,15 +1,14 @@
 """Two people act on one report at the same moment: one wins, the other is
 told, and the log has one event. Needs real row locks: PostGIS (CI)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import Role
 from issues import scheduler, services
 from issues.errors import TransitionNotAllowed
 from issues.models import EventKind, Topic
+from tests.concurrency import race
 from tests.factories import UserFactory, submit
 
 pytestmark = [pytest.mark.postgis_only, pytest.mark.django_db(transaction=True)]
@@ -19,28 +18,6 @@ pytestmark = [pytest.mark.postgis_only, pytest.mark.django_db(transaction=True)]
 def _needs_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("row locks across connections are tested on PostGIS")
-
-
-def race(*calls):
-    """Run the calls in threads released together; return their results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the loser's error is the result
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def test_two_moderators_publishing_at_once_yield_one_event():

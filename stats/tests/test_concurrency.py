@@ -2,10 +2,8 @@
 lock makes the second read the log and the fact after the first commits.
 Needs real row locks: PostGIS (CI)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import Role
 from issues import services
@@ -13,6 +11,7 @@ from issues.models import Topic
 from stats import counters
 from stats.models import Counter, Grain, Level, ReportFact
 from stats.tests.city import snapshot
+from tests.concurrency import race
 from tests.factories import UserFactory, submit
 
 pytestmark = [pytest.mark.postgis_only, pytest.mark.django_db(transaction=True)]
@@ -22,28 +21,6 @@ pytestmark = [pytest.mark.postgis_only, pytest.mark.django_db(transaction=True)]
 def _needs_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("row locks across connections are tested on PostGIS")
-
-
-def race(*calls):
-    """Run the calls in threads released together; return their results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - an error is a result here
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 def published_reports(count):

@@ -32,6 +32,7 @@ REFERENCE_TABLES = [
     "issues_topicgroup",
     "issues_seasonalproject",
     "issues_topic",
+    "issues_topicquestion",
 ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -74,13 +75,39 @@ def office_reports(
 
 def topics_of(organization) -> QuerySet[Topic]:
     """The topics of the organization's reports: the topic filter's choices."""
-    used = Report.objects.filter(organization=organization).values("topic_id")
+    used = _distinct_of_organization(organization, "topic_id")
     return Topic.objects.filter(pk__in=used).only("id", "name").order_by("name")
 
 
 def districts_of(organization) -> QuerySet[District]:
-    used = Report.objects.filter(organization=organization).values("district_id")
+    used = _distinct_of_organization(organization, "district_id")
     return District.objects.filter(pk__in=used).only("id", "name", "kind").order_by("name")
+
+
+_DISTINCT_COLUMNS = {"topic_id", "district_id"}
+
+
+def _distinct_of_organization(organization, column: str) -> list[int]:
+    """The distinct values of a column among the organization's reports, by
+    skipping through the (organization, column) index: one probe per value
+    found instead of reading all the organization's reports (a busy
+    «Жилищник» has tens of thousands; the filter took 0.4 s at 100,000
+    reports and grew with them)."""
+    if column not in _DISTINCT_COLUMNS:
+        raise ValueError(column)
+    table = Report._meta.db_table
+    sql = f"""
+        WITH RECURSIVE found(value) AS (
+            SELECT min({column}) FROM {table} WHERE organization_id = %(org)s
+            UNION ALL
+            SELECT (SELECT min({column}) FROM {table} WHERE organization_id = %(org)s AND {column} > found.value)
+            FROM found WHERE found.value IS NOT NULL
+        )
+        SELECT value FROM found WHERE value IS NOT NULL
+    """  # noqa: S608 - the table and the column are constants checked above; the id is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"org": organization.pk})
+        return [value for (value,) in cursor.fetchall()]
 
 
 # -- the countdown -----------------------------------------------------------

@@ -23,6 +23,7 @@ from issues.models import (
     SeasonalProject,
     Topic,
     TopicGroup,
+    TopicQuestion,
 )
 from places.admin import RelatedFilterWithoutGeometry, WithoutGeometryInLists
 
@@ -71,6 +72,15 @@ class SeasonalProjectAdmin(admin.ModelAdmin):
         return obj.topic_count
 
 
+class TopicQuestionInline(admin.StackedInline):
+    """The topic's extra questions: the web form asks them, Open311 publishes
+    them as the service's attributes (GET services/{code})."""
+
+    model = TopicQuestion
+    fields = [("code", "datatype", "order", "required"), "description", "datatype_description", "values"]
+    extra = 0
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = [
@@ -97,6 +107,7 @@ class TopicAdmin(admin.ModelAdmin):
         ),
         ("Условия", {"fields": ["photo_required", "needs_building", "season"]}),
     ]
+    inlines = [TopicQuestionInline]
 
 
 class ReadOnly:

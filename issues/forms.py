@@ -6,8 +6,9 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
-from issues.models import Topic
+from issues.models import QuestionType, Topic, TopicQuestion
 from issues.photos import MAX_PHOTOS, PhotoError, ProcessedPhoto, process_upload, validate_photo_count
+from issues.questions import AnswerError, clean_answers
 from issues.services import MAX_DESCRIPTION, Submission
 from places.geo import OutsideMoscow, in_moscow_bbox, locate
 from places.models import Building
@@ -20,13 +21,14 @@ def process_photo_uploads(files) -> list[ProcessedPhoto]:
     try:
         validate_photo_count(files, required=False)
     except PhotoError as exc:
-        raise forms.ValidationError(exc.messages, code=exc.code) from None
+        raise forms.ValidationError(exc.message, code=exc.code) from None
     processed, errors = [], []
     for f in files:
         try:
             processed.append(process_upload(f))
         except PhotoError as exc:
-            errors.extend(exc.messages)
+            # Kept as the error itself: its code reaches the API (photo_too_large …).
+            errors.append(exc)
     if errors:
         raise forms.ValidationError(errors)
     return processed
@@ -60,6 +62,28 @@ def available_topics():
         for t in Topic.objects.select_related("group", "season").filter(is_active=True)
         if t.is_available(today)
     ]
+
+
+def question_field(question: TopicQuestion) -> forms.Field:
+    """The form field for one of a topic's extra questions. Every field is
+    optional here: only the chosen topic's answers are checked, in
+    ReportForm.clean, by issues.questions (the same check as Open311's)."""
+    common = {"label": question.description, "required": False, "help_text": question.datatype_description}
+    match question.datatype:
+        case QuestionType.TEXT:
+            return forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), **common)
+        case QuestionType.NUMBER:
+            return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), **common)
+        case QuestionType.DATETIME:
+            return forms.CharField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common)
+        case QuestionType.SINGLE:
+            choices = [("", "—"), *question.value_names().items()]
+            return forms.ChoiceField(choices=choices, **common)
+        case QuestionType.MULTI:
+            return forms.MultipleChoiceField(
+                choices=list(question.value_names().items()), widget=forms.CheckboxSelectMultiple, **common
+            )
+    return forms.CharField(max_length=300, **common)
 
 
 class TopicChoiceField(forms.ModelChoiceField):
@@ -110,6 +134,41 @@ class ReportForm(forms.Form):
         self.fields["topic"].choices = [("", "— выберите тему —"), *groups.items()]
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
+        self._add_question_fields(topics)
+
+    def _add_question_fields(self, topics) -> None:
+        """A field per extra question of every topic on offer, grouped by
+        topic; the page shows the chosen topic's group only."""
+        by_topic = {t.pk: t for t in topics}
+        self.question_groups: list[tuple[Topic, list]] = []
+        self._questions: dict[int, list[TopicQuestion]] = {}
+        questions = TopicQuestion.objects.filter(topic__in=list(by_topic)).order_by("topic", "order", "pk")
+        for question in questions:
+            self._questions.setdefault(question.topic_id, []).append(question)
+        for topic_id, items in self._questions.items():
+            names = []
+            for question in items:
+                name = f"q_{topic_id}_{question.code}"
+                self.fields[name] = question_field(question)
+                names.append(name)
+            self.question_groups.append((by_topic[topic_id], [self[n] for n in names]))
+
+    def _raw_answers(self, topic: Topic) -> dict[str, list[str]]:
+        raw = {}
+        for question in self._questions.get(topic.pk, []):
+            value = self.cleaned_data.get(f"q_{topic.pk}_{question.code}")
+            raw[question.code] = [str(v) for v in value] if isinstance(value, list) else [value or ""]
+        return raw
+
+    def _clean_answers(self, topic: Topic) -> dict[str, list[str]]:
+        raw = self._raw_answers(topic)
+        try:
+            clean_answers(topic, raw, self._questions.get(topic.pk, []))
+        except forms.ValidationError as exc:
+            for error in exc.error_list:
+                field = f"q_{topic.pk}_{error.question}" if isinstance(error, AnswerError) else None
+                self.add_error(field, error.message)
+        return raw
 
     def clean_photos(self):
         return process_photo_uploads(self.cleaned_data.get("photos") or [])
@@ -117,6 +176,8 @@ class ReportForm(forms.Form):
     def clean(self):
         data = super().clean()
         topic = data.get("topic")
+        if topic is not None:
+            data["answers"] = self._clean_answers(topic)
         building = data.get("building")
         lat, lon = data.get("lat"), data.get("lon")
         point = Point(lon, lat, srid=4326) if lat is not None and lon is not None else None
@@ -164,6 +225,7 @@ class ReportForm(forms.Form):
             building=building,
             photos=data.get("photos") or [],
             key=data["submission_key"],
+            answers=data.get("answers") or {},
         )
 
 

@@ -9,14 +9,17 @@ edge of the view.
 
 Two ways to count, with the same answer:
 
-* PostgreSQL keeps the counts per cell, status and topic group in
-  issues_report_mapgrid, updated by triggers (migration
-  issues/0004_report_mapgrid), so the whole city is a few thousand rows
-  whatever the number of reports. A district is not in that table: a
-  filter by district counts the reports (its index finds them).
-* Otherwise (SQLite, and the district filter) a GROUP BY over the reports in the
-  box: floor(x / cell), floor(y / cell) with count and mean position. Never
-  a row per report in Python.
+* PostgreSQL keeps the counts per cell, status, topic group and district
+  in issues_report_mapgrid, updated by triggers (migrations
+  issues/0004_report_mapgrid and 0008), so the whole city is a few thousand
+  rows whatever the number of reports.
+* Otherwise (SQLite) a GROUP BY over the reports in the box: floor(x /
+  cell), floor(y / cell) with count and mean position. Never a row per
+  report in Python.
+
+At street level (zoom 15 on) the map shows points, unless the box holds
+more than MAX_POINTS of them and the zoom is one the grid keeps (15-16):
+then it clusters there too, rather than send an arbitrary thousand.
 """
 
 from __future__ import annotations
@@ -43,9 +46,10 @@ CELL_PIXELS = 64
 # latitude a cell of dx° × dx·cos(55.75°)° looks square on the map.
 LAT_FACTOR = math.cos(math.radians(55.75))
 # The levels kept in issues_report_mapgrid (frozen in its migration); a
-# coarser zoom regroups the first of them.
+# coarser zoom regroups the first of them. Beyond the last one a box is small
+# enough to show its points.
 GRID_TABLE = "issues_report_mapgrid"
-GRID_LEVELS = range(9, POINTS_FROM_ZOOM)
+GRID_LEVELS = range(9, 17)
 
 
 class X(Func):
@@ -187,16 +191,37 @@ def points(reports: QuerySet[Report], limit: int | None = None) -> tuple[list[Ma
 
 
 def uses_grid_table(query: MapQuery) -> bool:
-    return connection.vendor == "postgresql" and query.district_id is None
+    return connection.vendor == "postgresql" and query.zoom < GRID_LEVELS.stop
 
 
-def clusters(query: MapQuery) -> tuple[list[Cluster], list[MapPoint]]:
-    """The reports of the cells the box touches, grouped by cell: the cells
-    holding several reports as clusters, those holding one as its point."""
+def street_level_cells(query: MapQuery) -> list[tuple[int, int, int, float, float]] | None:
+    """At zoom 15-16: the counted cells of the box when it holds more reports
+    than the map shows as points (to be clustered), else None (show the
+    points). On PostgreSQL the grid's counts decide, and are then the
+    clusters: one query either way. Cells may stick out of the box a little,
+    which only tips a borderline box into clusters."""
+    if query.clustered or query.zoom >= GRID_LEVELS.stop:
+        return None
     cells = CellRange.covering(query.box, query.zoom)
-    counted = (
-        _cells_from_grid_table(query, cells) if uses_grid_table(query) else _cells_from_reports(query, cells)
-    )
+    if uses_grid_table(query):
+        counted = _cells_from_grid_table(query, cells)
+        return counted if sum(n for _, _, n, _, _ in counted) > MAX_POINTS else None
+    if query.reports()[: MAX_POINTS + 1].count() <= MAX_POINTS:
+        return None
+    return _cells_from_reports(query, cells)
+
+
+def clusters(query: MapQuery, counted=None) -> tuple[list[Cluster], list[MapPoint]]:
+    """The reports of the cells the box touches, grouped by cell: the cells
+    holding several reports as clusters, those holding one as its point.
+    `counted`: the cells already counted (street_level_cells)."""
+    cells = CellRange.covering(query.box, query.zoom)
+    if counted is None:
+        counted = (
+            _cells_from_grid_table(query, cells)
+            if uses_grid_table(query)
+            else _cells_from_reports(query, cells)
+        )
     grouped, singles = [], []
     for cx, cy, count, lon, lat in counted:
         if count == 1:
@@ -224,19 +249,21 @@ def _cells_from_grid_table(query: MapQuery, cells: CellRange) -> list[tuple[int,
     level = max(query.zoom, GRID_LEVELS.start)
     shift = level - query.zoom  # a cell at `zoom` is 2^shift × 2^shift cells at `level`
     by_group = "AND group_id = %(group)s" if query.group_id is not None else ""
+    by_district = "AND district_id = %(district)s" if query.district_id is not None else ""
     sql = f"""
         SELECT cx >> %(shift)s, cy >> %(shift)s, sum(n)::bigint, sum(sum_x), sum(sum_y)
         FROM {GRID_TABLE}
-        WHERE level = %(level)s AND status = ANY(%(statuses)s) {by_group}
+        WHERE level = %(level)s AND status = ANY(%(statuses)s) {by_group} {by_district}
           AND cx BETWEEN %(cx0)s AND %(cx1)s AND cy BETWEEN %(cy0)s AND %(cy1)s
         GROUP BY 1, 2
         HAVING sum(n) > 0
-    """  # noqa: S608 - the table name is a constant; every value is a parameter
+    """  # noqa: S608 - the table name and the clauses are constants; every value is a parameter
     params = {
         "shift": shift,
         "level": level,
         "statuses": [s for s in query.statuses if s in PUBLISHED_STATUSES],
         "group": query.group_id,
+        "district": query.district_id,
         "cx0": cells.x0 << shift,
         "cx1": ((cells.x1 + 1) << shift) - 1,
         "cy0": cells.y0 << shift,

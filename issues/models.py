@@ -98,6 +98,83 @@ class Topic(models.Model):
         return self.is_active and (self.season is None or self.season.is_open(day))
 
 
+class QuestionType(models.TextChoices):
+    """The datatypes of Open311 GeoReport v2 service attributes."""
+
+    STRING = "string", "строка"
+    NUMBER = "number", "число"
+    DATETIME = "datetime", "дата и время"
+    TEXT = "text", "текст"
+    SINGLE = "singlevaluelist", "один вариант из списка"
+    MULTI = "multivaluelist", "несколько вариантов из списка"
+
+
+LIST_QUESTION_TYPES = (QuestionType.SINGLE, QuestionType.MULTI)
+_question_code = RegexValidator(r"^[A-Za-z0-9_-]+$", "Латинские буквы, цифры, «_» и «-».")
+
+
+class TopicQuestion(models.Model):
+    """An extra question a topic asks the reporter («Этаж», «Номер подъезда»):
+    the web form shows it and Open311 publishes it as a service attribute.
+    The answers are kept on the report (Report.question_answers, by code) and
+    checked by issues.questions."""
+
+    topic = models.ForeignKey(Topic, verbose_name="тема", on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField("код", max_length=40, validators=[_question_code])
+    datatype = models.CharField("тип ответа", max_length=20, choices=QuestionType.choices)
+    required = models.BooleanField("обязательный", default=False)
+    description = models.CharField("вопрос", max_length=300)
+    datatype_description = models.CharField("подсказка к ответу", max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField("порядок", default=1, validators=[MinValueValidator(1)])
+    values = models.JSONField(
+        "варианты",
+        default=list,
+        blank=True,
+        help_text='Для списков: [{"key": "1", "name": "Первый подъезд"}, …]; ключ — латиница или цифры.',
+    )
+    updated_at = models.DateTimeField("изменено", auto_now=True)
+
+    class Meta:
+        verbose_name = "вопрос темы"
+        verbose_name_plural = "вопросы темы"
+        ordering = ["topic", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "code"], name="topic_question_code_unique"),
+            models.UniqueConstraint(fields=["topic", "order"], name="topic_question_order_unique"),
+            models.CheckConstraint(name="topic_question_order_positive", condition=models.Q(order__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def is_list(self) -> bool:
+        return self.datatype in LIST_QUESTION_TYPES
+
+    def value_names(self) -> dict[str, str]:
+        return {str(v["key"]): str(v["name"]) for v in self.values or []}
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        values = self.values or []
+        if not isinstance(values, list) or not all(
+            isinstance(v, dict) and str(v.get("key", "")).strip() and str(v.get("name", "")).strip()
+            for v in values
+        ):
+            raise ValidationError({"values": "Каждый вариант — объект с непустыми key и name."})
+        keys = [str(v["key"]).strip() for v in values]
+        if len(set(keys)) != len(keys):
+            raise ValidationError({"values": "Ключи вариантов повторяются."})
+        if self.is_list and not values:
+            raise ValidationError({"values": "Для вопроса-списка нужны варианты."})
+        if not self.is_list and values:
+            raise ValidationError({"values": "Варианты бывают только у вопросов-списков."})
+        self.values = [
+            {"key": key, "name": str(v["name"]).strip()} for key, v in zip(keys, values, strict=True)
+        ]
+
+
 class Status(models.TextChoices):
     MODERATION = "moderation", "На модерации"
     IN_WORK = "in_work", "В работе"
@@ -140,6 +217,9 @@ class Report(models.Model):
         "places.Okrug", verbose_name="округ", on_delete=models.PROTECT, related_name="reports"
     )
     description = models.TextField("описание", max_length=2000, blank=True)
+    # The answers to the topic's extra questions, by question code (checked
+    # by issues.questions): a string, a number, an ISO datetime or a list of keys.
+    question_answers = models.JSONField("ответы на вопросы темы", default=dict, blank=True)
     organization = models.ForeignKey(
         "organizations.Organization",
         verbose_name="исполнитель",
@@ -187,6 +267,10 @@ class Report(models.Model):
             # Editorial queue and back-office lists: by status, then age/deadline.
             models.Index(fields=["status", "created_at"], name="report_status_created"),
             models.Index(fields=["organization", "status", "deadline"], name="report_org_status_deadline"),
+            # The back office's topic and district filters: the distinct topics
+            # (districts) of an organization's reports, one index probe each.
+            models.Index(fields=["organization", "topic"], name="report_org_topic"),
+            models.Index(fields=["organization", "district"], name="report_org_district"),
             # The scheduler: open reports whose deadline is near or past.
             models.Index(fields=["status", "deadline"], name="report_status_deadline"),
             # Duplicate hint: open reports of one topic.

@@ -30,6 +30,7 @@ from issues.models import (
     Topic,
 )
 from issues.photos import attach_photos, validate_photo_count
+from issues.questions import clean_answers
 from organizations.routing import route_topic
 from places.geo import require_location
 from places.models import Building
@@ -46,6 +47,7 @@ class Submission:
     building: Building | None = None
     photos: list = None  # issues.photos.ProcessedPhoto
     key: uuid.UUID | None = None
+    answers: dict | None = None  # the topic's questions: code -> list of raw values (issues.questions)
 
 
 def check_submission(author, sub: Submission):
@@ -75,6 +77,7 @@ def submit_report(author, sub: Submission) -> tuple[Report, bool]:
         if existing is not None:
             return _same_author(existing, author), False
     location = check_submission(author, sub)
+    answers = clean_answers(sub.topic, sub.answers or {})
     point = sub.building.point if sub.building else sub.point
     try:
         with transaction.atomic():
@@ -87,6 +90,7 @@ def submit_report(author, sub: Submission) -> tuple[Report, bool]:
                 district=location.district,
                 okrug=location.okrug,
                 description=sub.description.strip(),
+                question_answers=answers,
                 submission_key=sub.key or uuid.uuid4(),
             )
             event = record_event(report, EventKind.CREATED, actor=author, to_status=Status.MODERATION)
@@ -416,15 +420,25 @@ def reject_fix(actor, report: Report | int, comment: str, photos=None) -> Report
 
 
 @transaction.atomic
-def return_to_organization(actor, report: Report | int, comment: str = "") -> Report:
+def return_to_organization(
+    actor, report: Report | int, comment: str = "", *, inspection_id: int | None = None
+) -> Report:
     """A dispute upheld: back to the organization with a fresh deadline; the
-    second time, the supervisor is told too."""
+    second time, the supervisor is told too. A volunteer inspection that found
+    the problem not fixed (inspection_id) may also send back an answered or
+    resolved report: the author need not have disputed it."""
     if actor is not None:
         _require_moderator(actor)
     report = _lock(report)
-    _expect(report, Status.DISPUTED)
+    if inspection_id is None:
+        _expect(report, Status.DISPUTED)
+    else:
+        _expect(report, Status.DISPUTED, Status.ANSWERED, Status.RESOLVED)
     now = timezone.now()
     returns = report.returns_count + 1
+    payload = {"returns": returns}
+    if inspection_id is not None:
+        payload["inspection_id"] = inspection_id
     _move(
         report,
         Status.IN_WORK,
@@ -434,11 +448,13 @@ def return_to_organization(actor, report: Report | int, comment: str = "") -> Re
             "answered_at": None,
             "is_overdue": False,
             "reminded_at": None,
+            "verdict_due": None,
+            "closed_at": None,
         },
         EventKind.RETURNED,
         actor,
         text=comment,
-        payload={"returns": returns},
+        payload=payload,
     )
     if returns >= 2:
         _escalate(report, reason="repeated_return")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.gis.geos import Point, Polygon
-from django.contrib.gis.measure import D
+from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.db.models import Max
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,12 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import require
 from accounts.roles import Capability
+from issues import selectors
 from issues.forms import ReportForm, VerdictForm, available_topics
 from issues.models import OPEN_STATUSES, Report
 from issues.photos import PhotoError, process_upload
 from issues.services import confirm, follow_report, reject_fix, submit_report
-
-NEARBY_METRES = 100
 
 
 @login_required
@@ -67,21 +64,6 @@ def photo_gps(request):
     return JsonResponse({"gps": {"lat": processed.gps.y, "lon": processed.gps.x}})
 
 
-def nearby_open_reports(topic_id: int, point: Point, exclude_pk: int | None = None):
-    """Open reports of one topic within 100 m: the duplicate hint."""
-    # A box of about ±150 m lets the spatial index pick the candidates; the
-    # exact distance is then checked on those few.
-    box = Polygon.from_bbox((point.x - 0.0025, point.y - 0.0015, point.x + 0.0025, point.y + 0.0015))
-    box.srid = 4326
-    qs = (
-        Report.objects.filter(topic_id=topic_id, status__in=OPEN_STATUSES, point__intersects=box)
-        .filter(point__distance_lte=(point, D(m=NEARBY_METRES)))
-        .select_related("topic")
-        .order_by("-published_at")[:10]
-    )
-    return [r for r in qs if r.pk != exclude_pk]
-
-
 @require_GET
 def nearby(request):
     try:
@@ -105,7 +87,7 @@ def nearby(request):
                     "published_at": r.published_at.isoformat() if r.published_at else None,
                     "followed": r.pk in followed,
                 }
-                for r in nearby_open_reports(topic_id, point)
+                for r in selectors.nearby_open_reports(topic_id, point)
             ]
         }
     )
@@ -122,27 +104,13 @@ def follow(request, pk: int):
 
 @login_required
 def my_reports(request):
-    own = (
-        Report.objects.filter(author=request.user)
-        .select_related("topic", "topic__group", "district")
-        .annotate(last_change=Max("events__created_at"))
-        .order_by("-created_at")
-    )
     status = request.GET.get("status")
-    if status:
-        own = own.filter(status=status)
-    followed = (
-        Report.objects.filter(followers__user=request.user)
-        .select_related("topic", "district")
-        .annotate(last_change=Max("events__created_at"))
-        .order_by("-created_at")
-    )
     return render(
         request,
         "issues/my_reports.html",
         {
-            "reports": own,
-            "followed": followed,
+            "reports": selectors.own_reports(request.user, status or ""),
+            "followed": selectors.followed_reports(request.user),
             "status": status,
             "statuses": Report._meta.get_field("status").choices,
         },

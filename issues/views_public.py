@@ -9,22 +9,17 @@ import math
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from accounts.models import Role
-from issues import mapgrid
+from issues import mapgrid, selectors
 from issues.access import get_report_for_view
 from issues.models import (
     PUBLISHED_STATUSES,
-    EventKind,
-    Photo,
     Report,
-    ReportEvent,
     Status,
     TopicGroup,
 )
@@ -84,7 +79,7 @@ def parse_filters(params: QueryDict) -> MapFilters:
     return MapFilters(group=group, status=status, district_id=district_id, group_id=group_id)
 
 
-def _parse_box(raw: str) -> mapgrid.Box:
+def parse_box(raw: str) -> mapgrid.Box:
     parts = raw.split(",")
     try:
         values = [float(part) for part in parts]
@@ -193,13 +188,13 @@ def map_data(request: HttpRequest) -> JsonResponse:
     """GET ?bbox=west,south,east,north&zoom=Z&group=&status=&district= →
     a GeoJSON FeatureCollection of published reports in the box: points
     from street level (zoom 15) on, at most 1,000 ("truncated" when there
-    were more); grid clusters below it, a cell with one report as its
-    point. Clusters carry "count" and the cell as "bbox"."""
+    were more, from zoom 17); grid clusters below it, and at zoom 15-16 when
+    the box holds more than 1,000; a cell with one report as its point. Clusters carry "count" and the cell as "bbox"."""
     try:
-        box = _parse_box(request.GET.get("bbox", ""))
+        box = parse_box(request.GET.get("bbox", ""))
         zoom = _parse_zoom(request.GET.get("zoom", ""))
         filters = parse_filters(request.GET)
-        if zoom < mapgrid.POINTS_FROM_ZOOM:
+        if zoom < mapgrid.GRID_LEVELS.stop:  # a view that may come back clustered
             _check_cell_count(box, zoom)
     except BadMapRequest as exc:
         return JsonResponse({"error": str(exc)}, status=400, json_dumps_params={"ensure_ascii": False})
@@ -213,8 +208,10 @@ def map_data(request: HttpRequest) -> JsonResponse:
     )
     url_prefix = reverse("public:report", args=[0]).removesuffix("0/")
     truncated = False
-    if query.clustered:
-        clusters, points = mapgrid.clusters(query)
+    counted = mapgrid.street_level_cells(query)
+    clustered = query.clustered or counted is not None
+    if clustered:
+        clusters, points = mapgrid.clusters(query, counted)
         features = [_cluster_feature(c) for c in clusters] + [_point_feature(p, url_prefix) for p in points]
         total = sum(c.count for c in clusters) + len(points)
     else:
@@ -225,7 +222,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
         {
             "type": "FeatureCollection",
             "zoom": zoom,
-            "clustered": query.clustered,
+            "clustered": clustered,
             "total": total,
             "truncated": truncated,
             "features": features,
@@ -240,124 +237,17 @@ def map_data(request: HttpRequest) -> JsonResponse:
 
 # -- a report's page --------------------------------------------------------
 
-ROLE_LABELS = {
-    Role.RESIDENT: "Житель",
-    Role.STAFF: "Исполнитель",
-    Role.MODERATOR: "Редакция",
-    Role.ADMINISTRATOR: "Редакция",
-    Role.VOLUNTEER: "Волонтёр",
-    Role.SUPERVISOR: "Контролирующий орган",
-}
-# Events whose text is written for the public: the answer.
-PUBLIC_TEXT_KINDS = {EventKind.ANSWER_PUBLISHED}
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    kind: str
-    label: str
-    who: str
-    at: object  # datetime
-    organization: str
-    text: str
-    photos: list
-
-
-def _who(event: ReportEvent, report: Report) -> str:
-    """The actor's role, never the person."""
-    if event.actor_id is None:
-        return "Портал"
-    if event.actor_id == report.author_id:
-        return "Автор"
-    return ROLE_LABELS.get(event.actor_role, "Портал")
-
-
-def _timeline(report: Report) -> list[TimelineEntry]:
-    return [
-        TimelineEntry(
-            kind=event.kind,
-            label=event.get_kind_display(),
-            who=_who(event, report),
-            at=event.created_at,
-            organization=event.organization_name or "",
-            text=event.text if event.kind in PUBLIC_TEXT_KINDS else "",
-            photos=list(event.photos.all()),
-        )
-        for event in report.events.all()
-    ]
-
-
-def _report_queryset():
-    # Only the actor's role and the organization's name come with an event:
-    # no user object reaches the template, so none of its fields can leak.
-    events = (
-        ReportEvent.objects.filter(is_public=True)
-        .annotate(actor_role=F("actor__role"), organization_name=F("organization__name"))
-        .only("id", "report_id", "kind", "actor_id", "text", "created_at")
-        .prefetch_related(
-            Prefetch(
-                "photos",
-                queryset=Photo.objects.exclude(role=Photo.Role.REPORT).only(
-                    "id", "event_id", "role", "image", "thumbnail", "width", "height"
-                ),
-            )
-        )
-        .order_by("created_at", "pk")
-    )
-    return (
-        Report.objects.select_related("topic__group", "district", "okrug", "organization")
-        # Boundaries are big; the organization's contacts are not shown.
-        .defer("district__boundary", "okrug__boundary", "organization__email", "organization__phone")
-        .prefetch_related(
-            Prefetch("events", queryset=events),
-            Prefetch(
-                "photos",
-                queryset=Photo.objects.filter(role=Photo.Role.REPORT).only(
-                    "id", "report_id", "role", "image", "thumbnail", "width", "height"
-                ),
-                to_attr="report_photos",
-            ),
-        )
-    )
-
-
-def _moderation_notice(report: Report) -> dict | None:
-    """What the author (or an editor) sees on a report that is not public."""
-    if report.is_published:
-        return None
-    if report.status == Status.MODERATION:
-        return {
-            "title": "На модерации",
-            "text": "Сообщение проверяет редакция. До публикации его видите только вы.",
-        }
-    if report.status == Status.REJECTED:
-        event = (
-            ReportEvent.objects.filter(report=report, kind=EventKind.REJECTED)
-            .order_by("-created_at", "-pk")
-            .only("reason", "text")
-            .first()
-        )
-        details = " ".join(part for part in (event.reason, event.text) if part) if event else ""
-        return {"title": "Отклонено", "text": details or "Редакция отклонила сообщение."}
-    if report.status == Status.DUPLICATE:
-        return {
-            "title": "Дубликат",
-            "text": "Сообщение объединено с другим сообщением о той же проблеме.",
-            "duplicate_of": report.duplicate_of_id,
-        }
-    return {"title": report.get_status_display(), "text": ""}
-
 
 @require_GET
 def report_page(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = get_report_for_view(request.user, report_id, queryset=_report_queryset())
+    report = get_report_for_view(request.user, report_id, queryset=selectors.public_report_queryset())
     return render(
         request,
         "issues/public/report.html",
         {
             "report": report,
             "photos": report.report_photos,
-            "timeline": _timeline(report),
-            "notice": _moderation_notice(report),
+            "timeline": selectors.public_timeline(report),
+            "notice": selectors.moderation_notice(report),
         },
     )

@@ -27,6 +27,7 @@ from issues.models import (
 from organizations.models import Kind as OrganizationKind
 from organizations.models import Organization
 from places.search import box_around
+from volunteers import selectors as volunteer_selectors
 
 PAGE_SIZE = 50
 NEARBY_METRES = 150
@@ -191,6 +192,22 @@ QUEUES: dict[str, Queue] = {
             overdue_reports,
             ("deadline", "pk"),
         ),
+        Queue(
+            "inspections",
+            "Итоги проверок",
+            "Итогов общественных проверок, ждущих решения, нет.",
+            "moderation/queue_inspections.html",
+            volunteer_selectors.verdicts_to_review_with_photos,
+            ("submitted_at", "pk"),
+        ),
+        Queue(
+            "applications",
+            "Заявки волонтёров",
+            "Заявок волонтёров нет.",
+            "moderation/queue_applications.html",
+            volunteer_selectors.pending_applications,
+            ("created_at", "pk"),
+        ),
     )
 }
 
@@ -209,6 +226,8 @@ def queue_counts() -> dict[str, int]:
         "disputes": by_status.get(Status.DISPUTED, 0),
         "requests": pending_requests().count(),
         "overdue": Report.objects.filter(OVERDUE_Q).count(),
+        "inspections": volunteer_selectors.verdicts_to_review().count(),
+        "applications": volunteer_selectors.pending_applications().count(),
     }
 
 

@@ -17,6 +17,9 @@ from issues.models import OrganizationRequest, Photo, Report, Status
 from moderation import selectors
 from moderation.access import moderator_required
 from moderation.forms import REPORT_ACTIONS, ActionForm, decision_form_for
+from moderation.inspections import OrderInspectionForm
+from volunteers import selectors as volunteer_selectors
+from volunteers.models import Application, Inspection
 
 STALE = (
     "Сообщение уже изменил другой редактор или исполнитель: ничего не изменено. "
@@ -64,7 +67,9 @@ def report_page(request, pk: int):
 @require_POST
 def act(request, pk: int, action: str):
     """One action on one report: the form's perform() calls its service."""
-    form_class = REPORT_ACTIONS.get(action)
+    form_class = REPORT_ACTIONS.get(action) or (
+        OrderInspectionForm if action == OrderInspectionForm.slug else None
+    )
     if form_class is None:
         raise Http404("Нет такого действия.")
     report = _report_or_404(pk)
@@ -138,13 +143,21 @@ def _next_url(queue: selectors.Queue, key: tuple, exclude: int) -> str:
     return _item_url(following)
 
 
-def _item_url(item: Report | OrganizationRequest) -> str:
+def _item_url(item: Report | OrganizationRequest | Inspection | Application) -> str:
+    if isinstance(item, Application):
+        return reverse("moderation:queue", args=["applications"])
+    if isinstance(item, Inspection):
+        return reverse("moderation:report", args=[item.report_id]) + "#inspections"
     report_id = item.report_id if isinstance(item, OrganizationRequest) else item.pk
     return reverse("moderation:report", args=[report_id])
 
 
 def _render_report(request, report: Report, *, bound: ActionForm | None = None, status: int = 200):
+    report.desk_inspections = volunteer_selectors.inspections_of_report(report)
     context = {
+        "inspections": report.desk_inspections,
+        # After a decision on a verdict the desk goes on to the next verdict awaiting one.
+        "next_queue": any(i.status == Inspection.Status.SUBMITTED for i in report.desk_inspections),
         "report": report,
         "photos": selectors.photos_of(report),
         "timeline": selectors.timeline(report),
@@ -159,6 +172,9 @@ def _render_report(request, report: Report, *, bound: ActionForm | None = None, 
         },
         "request_forms": [],
     }
+    if OrderInspectionForm.offered_for(report):
+        is_bound = bound is not None and bound.slug == OrderInspectionForm.slug
+        context["forms"][OrderInspectionForm.slug] = bound if is_bound else OrderInspectionForm(report=report)
     if report.status == Status.MODERATION:
         context["proposed"] = context["forms"]["publish"].proposed
         context["nearby"] = selectors.nearby_reports(report)

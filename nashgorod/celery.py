@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 from nashgorod.env import get_int
 
@@ -34,6 +35,17 @@ app.conf.beat_schedule = {
         "task": "stats.tasks.rebuild_recent",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Volunteer inspections: the daily sample of «done» answers (a rerun draws the
+    # same answers and adds nothing), and tasks kept past their time back to the pool.
+    "inspections-sample": {
+        "task": "volunteers.tasks.sample_done_answers",
+        "schedule": crontab(hour=6, minute=15),
+    },
+    "inspections-release-expired": {
+        "task": "volunteers.tasks.release_expired_tasks",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 290},
     },
     # Thumbnails whose task was lost (a dead broker at the time of upload).
     "sweep-missing-thumbnails": {

@@ -35,16 +35,23 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "leaflet",
     "rest_framework",
+    "rest_framework.authtoken",
+    "rest_framework_gis",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Project apps, in import order: an app imports only the apps above it.
     "accounts",
     "places",
     "organizations",
     "issues",
-    "notifications",
+    "volunteers",
     "loyalty",
+    "notifications",
     "moderation",
     "backoffice",
     "stats",
+    "api",
+    "open311",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +150,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Reference data (../shared/data beside the project by default).
 REFERENCE_DATA_DIR = env.get_dir("REFERENCE_DATA_DIR", BASE_DIR.parent / "shared" / "data")
+# What manage.py generate_city adds after the reports, in this order (issues imports neither).
+CITY_GENERATOR_EXTENSIONS = ["volunteers.generator.generate_inspections", "loyalty.generator.generate_ledger"]
+
+# Volunteer inspections (volunteers.conf): the share of «done» answers of the
+# last days that the daily sample sends to volunteers, and how long a taken
+# task stays the volunteer's alone.
+INSPECTION_SAMPLE_PERCENT = env.get_int("INSPECTION_SAMPLE_PERCENT", 5, minimum=0)
+if INSPECTION_SAMPLE_PERCENT > 100:
+    raise ImproperlyConfigured(
+        f"INSPECTION_SAMPLE_PERCENT={INSPECTION_SAMPLE_PERCENT} is not valid: at most 100."
+    )
+INSPECTION_SAMPLE_DAYS = env.get_int("INSPECTION_SAMPLE_DAYS", 3, minimum=1)
+INSPECTION_TAKE_HOURS = env.get_int("INSPECTION_TAKE_HOURS", 48, minimum=1)
 
 # E-mail: printed to the console unless EMAIL_URL says otherwise.
 _email = env.get_email("EMAIL_URL", "consolemail://")
@@ -210,10 +230,50 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
 }
 
+# The mobile app's API (/api/v1/, the api app): a token for the app, the
+# session for the browser; one error shape (api.exceptions); every list paged.
+API_THROTTLE_RATES = {
+    # Reports a user may file per hour through the API (the web form has its own checks).
+    "reports": env.get_str("API_REPORTS_RATE", "30/hour"),
+    # Login attempts per client address and per e-mail.
+    "login": env.get_str("API_LOGIN_RATE", "20/min"),
+    "login_email": env.get_str("API_LOGIN_EMAIL_RATE", "10/min"),
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
+    "EXCEPTION_HANDLER": "api.exceptions.handle",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Наш город: API мобильного приложения",
+    "DESCRIPTION": "Сообщения о проблемах города, их ход, уведомления и баллы; очереди редакции и исполнителей.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from our own static files: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "issues.models.Status",
+        "RequestKindEnum": "issues.models.OrganizationRequest.Kind",
+        "RewardKindEnum": "loyalty.models.Reward.Kind",
+    },
 }
 
 if not DEBUG:

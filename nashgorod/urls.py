@@ -11,6 +11,7 @@ admin.site.site_title = "Наш город"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("health/minimal/", views.minimal, name="minimal"),
     path("accounts/", include("accounts.urls")),
     path("places/", include("places.urls")),
     path("", include("issues.urls")),
@@ -19,6 +20,10 @@ urlpatterns = [
     path("office/", include("backoffice.urls")),
     path("notifications/", include("notifications.urls")),
     path("stats/", include("stats.urls")),
+    path("volunteers/", include("volunteers.urls")),
+    path("points/", include("loyalty.urls")),
+    path("api/v1/", include("api.urls")),
+    path("open311/v2/", include("open311.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -28,3 +28,15 @@ def health(request):
     return JsonResponse(
         {"database": connection.vendor, "scheduler_heartbeat": cache.get("nashgorod:heartbeat")}
     )
+
+
+def minimal(request):
+    """The benchmarks' yardstick: a Django view doing one indexed query (a
+    report by primary key), measured beside every page in the same run so
+    that each figure reads as a ratio that holds on any machine."""
+    try:
+        report_id = int(request.GET.get("id", "1"))
+    except ValueError:
+        report_id = 1
+    found = Report.objects.filter(pk=report_id).values_list("pk", flat=True).first()
+    return JsonResponse({"found": found is not None})

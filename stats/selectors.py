@@ -10,12 +10,14 @@ import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import partial, reduce
 from operator import or_
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from issues.models import TopicGroup
@@ -452,6 +454,55 @@ def cached(key: str, make):
         data = make()
         cache.set(key, data, seconds)
     return data
+
+
+# --- a scope's page, for the HTML pages and the JSON APIs -------------------------
+
+SCOPE_PAGES = {
+    # kind: (where to find the scope's object, what makes its page data)
+    "okrug": (Okrug.objects.all(), okrug_page),
+    "district": (District.objects.select_related("okrug"), district_page),
+    "org": (Organization.objects.all(), org_page),
+}
+
+
+def scope_page(kind: str, pk: int | None, period: Period) -> tuple[PageData, object]:
+    """The page data of a scope (Http404 for an unknown one), cached for a minute."""
+    today = timezone.localdate()
+    if kind == "city":
+        obj, make = None, partial(city_page, period, today)
+    elif kind in SCOPE_PAGES:
+        queryset, selector = SCOPE_PAGES[kind]
+        obj = get_object_or_404(queryset, pk=pk)
+        make = partial(selector, obj, period, today)
+    else:
+        raise Http404
+    return cached(f"page:{kind}:{pk or 0}:{period.cache_key}", make), obj
+
+
+def page_as_json(data: PageData, kind: str, obj) -> dict:
+    """A scope's page data as the open-data JSON."""
+    return {
+        "scope": {"kind": kind, "id": obj.pk if obj else None, "name": data.title},
+        "period": {"from": data.period.start.isoformat(), "to": data.period.end.isoformat()},
+        "refreshed_at": data.refreshed_at.isoformat() if data.refreshed_at else None,
+        "figures": data.total.as_dict(),
+        data.drill_kind + "s": [{"id": r.id, "name": r.name, **r.figures.as_dict()} for r in data.drill],
+        "topic_groups": [{"id": r.id, "name": r.name, **r.figures.as_dict()} for r in data.groups],
+        "ranking": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "answered": r.answered,
+                "answered_on_time": r.on_time,
+                "on_time_share": round(r.share, 4),
+                "wilson_lower": round(r.lower, 4),
+                "wilson_upper": round(r.upper, 4),
+            }
+            for r in (data.ranking.best if data.ranking else [])
+        ],
+        "per_day": [{"date": d.isoformat(), "received": r, "answered": a} for d, r, a in data.chart],
+    }
 
 
 # --- per district and per organization (the map and open data) -------------------

@@ -6,17 +6,15 @@ most a minute."""
 from __future__ import annotations
 
 import json
-from functools import partial
 
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from organizations.models import Organization
-from places.models import District, Okrug
+from places.models import District
 from stats import charts, exports, selectors
 from stats.periods import KINDS, BadPeriod, Period, parse_period, standard
 
@@ -43,31 +41,9 @@ def _period(request: HttpRequest) -> tuple[Period, str]:
         return standard("month", today), str(exc)
 
 
-PAGES = {
-    # kind: (where to find the scope's object, what makes its page data)
-    "okrug": (Okrug.objects.all(), selectors.okrug_page),
-    "district": (District.objects.select_related("okrug"), selectors.district_page),
-    "org": (Organization.objects.all(), selectors.org_page),
-}
-
-
-def _load(kind: str, pk: int | None, period: Period) -> tuple[selectors.PageData, object]:
-    """The page data of a scope (404 for an unknown one), cached for a minute."""
-    today = timezone.localdate()
-    if kind == "city":
-        obj, make = None, partial(selectors.city_page, period, today)
-    elif kind in PAGES:
-        queryset, selector = PAGES[kind]
-        obj = get_object_or_404(queryset, pk=pk)
-        make = partial(selector, obj, period, today)
-    else:
-        raise Http404
-    return selectors.cached(f"page:{kind}:{pk or 0}:{period.cache_key}", make), obj
-
-
 def _page(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
     period, error = _period(request)
-    data, obj = _load(kind, pk, period)
+    data, obj = selectors.scope_page(kind, pk, period)
     context = {
         "data": data,
         "obj": obj,
@@ -224,30 +200,6 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 # --- open data: the JSON API and the downloads -------------------------------------
 
 
-def _page_json(data: selectors.PageData, kind: str, obj) -> dict:
-    return {
-        "scope": {"kind": kind, "id": obj.pk if obj else None, "name": data.title},
-        "period": {"from": data.period.start.isoformat(), "to": data.period.end.isoformat()},
-        "refreshed_at": data.refreshed_at.isoformat() if data.refreshed_at else None,
-        "figures": data.total.as_dict(),
-        data.drill_kind + "s": [{"id": r.id, "name": r.name, **r.figures.as_dict()} for r in data.drill],
-        "topic_groups": [{"id": r.id, "name": r.name, **r.figures.as_dict()} for r in data.groups],
-        "ranking": [
-            {
-                "id": r.id,
-                "name": r.name,
-                "answered": r.answered,
-                "answered_on_time": r.on_time,
-                "on_time_share": round(r.share, 4),
-                "wilson_lower": round(r.lower, 4),
-                "wilson_upper": round(r.upper, 4),
-            }
-            for r in (data.ranking.best if data.ranking else [])
-        ],
-        "per_day": [{"date": d.isoformat(), "received": r, "answered": a} for d, r, a in data.chart],
-    }
-
-
 def _json(body, status: int = 200) -> JsonResponse:
     return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
@@ -257,8 +209,8 @@ def api_scope(request: HttpRequest, kind: str, pk: int | None = None) -> JsonRes
     period, error = _period(request)
     if error:
         return _json({"error": error}, status=400)
-    data, obj = _load(kind, pk, period)
-    return _json(_page_json(data, kind, obj))
+    data, obj = selectors.scope_page(kind, pk, period)
+    return _json(selectors.page_as_json(data, kind, obj))
 
 
 @require_GET

@@ -1,4 +1,5 @@
-"""The project's own topic catalog (topics.csv beside this file) and its loader."""
+"""The project's own topic catalog (topics.csv beside this file), the
+topics' extra questions (questions.csv) and their loaders."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from pathlib import Path
 
 from django.db import transaction
 
-from issues.models import SeasonalProject, Topic, TopicGroup
+from issues.models import SeasonalProject, Topic, TopicGroup, TopicQuestion
 from places.importers import ImportResult, changed_fields
 
 CATALOG_FILE = Path(__file__).with_name("topics.csv")
+QUESTIONS_FILE = Path(__file__).with_name("questions.csv")
 
 GROUPS = [
     ("building", "Жилой дом"),
@@ -84,5 +86,52 @@ def load_catalog(path: Path = CATALOG_FILE, update: bool = False) -> ImportResul
         for name in changed:
             setattr(topic, name, values[name])
         topic.save(update_fields=changed)
+        result.updated += 1
+    return result
+
+
+def _values(text: str) -> list[dict]:
+    """ "key:name|key:name" -> [{"key": ..., "name": ...}, ...]."""
+    pairs = [item.split(":", 1) for item in text.split("|") if item.strip()]
+    return [{"key": key.strip(), "name": name.strip()} for key, name in pairs]
+
+
+@transaction.atomic
+def load_questions(path: Path = QUESTIONS_FILE, update: bool = False) -> ImportResult:
+    """Create the topics' extra questions of the file (a topic missing from
+    the database is skipped). Questions already there are left as the
+    administrator edited them unless `update` is set."""
+    result = ImportResult()
+    topics = {t.code: t for t in Topic.objects.all()}
+    existing = {(q.topic.code, q.code): q for q in TopicQuestion.objects.select_related("topic")}
+    for row in read_catalog(path):
+        topic = topics.get(row["topic"].strip())
+        if topic is None:
+            result.skipped += 1
+            result.notes.append(f"нет темы {row['topic']}")
+            continue
+        values = {
+            "datatype": row["datatype"].strip(),
+            "required": _flag(row["required"]),
+            "order": int(row["order"]),
+            "description": row["description"].strip(),
+            "datatype_description": row["datatype_description"].strip(),
+            "values": _values(row["values"]),
+        }
+        question = existing.get((topic.code, row["code"].strip()))
+        if question is None:
+            question = TopicQuestion(topic=topic, code=row["code"].strip(), **values)
+            question.full_clean()
+            question.save()
+            result.created += 1
+            continue
+        changed = changed_fields(question, values) if update else []
+        if not changed:
+            result.unchanged += 1
+            continue
+        for name in changed:
+            setattr(question, name, values[name])
+        question.full_clean()
+        question.save(update_fields=[*changed, "updated_at"])
         result.updated += 1
     return result

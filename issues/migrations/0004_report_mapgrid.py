@@ -36,9 +36,9 @@ def cell_size(level):
     return dx, dx * LAT_FACTOR
 
 
-def _levels_sql():
+def _levels_sql(levels):
     return ", ".join(
-        f"({level}, {cell_size(level)[0]!r}::float8, {cell_size(level)[1]!r}::float8)" for level in LEVELS
+        f"({level}, {cell_size(level)[0]!r}::float8, {cell_size(level)[1]!r}::float8)" for level in levels
     )
 
 
@@ -46,26 +46,33 @@ def _published_sql():
     return ", ".join(f"'{status}'" for status in PUBLISHED)
 
 
-def _upsert(source):
-    """Add the signed rows of `source` (point, status, group_id, sign) to the grid."""
+# The grid's key: this migration keeps (level, cell, status, group); 0008
+# adds the district. The builders below take the levels and the extra key
+# columns so that 0008 reuses them frozen, instead of a drifting copy.
+def _upsert(source, levels=LEVELS, extra=()):
+    """Add the signed rows of `source` (point, status, group_id, [extra...], sign) to the grid."""
+    keys = ", ".join(("status", "group_id", *extra))
+    picked = ", ".join(f"d.{key}" for key in ("status", "group_id", *extra))
+    groups = ", ".join(str(i) for i in range(1, 6 + len(extra)))
     return f"""
-        INSERT INTO {TABLE} AS g (level, cx, cy, status, group_id, n, sum_x, sum_y)
-        SELECT l.level, floor(ST_X(d.point) / l.dx)::int, floor(ST_Y(d.point) / l.dy)::int, d.status, d.group_id,
+        INSERT INTO {TABLE} AS g (level, cx, cy, {keys}, n, sum_x, sum_y)
+        SELECT l.level, floor(ST_X(d.point) / l.dx)::int, floor(ST_Y(d.point) / l.dy)::int, {picked},
                sum(d.sign), sum(d.sign * ST_X(d.point)), sum(d.sign * ST_Y(d.point))
         FROM ({source}) d
-        CROSS JOIN (VALUES {_levels_sql()}) AS l(level, dx, dy)
+        CROSS JOIN (VALUES {_levels_sql(levels)}) AS l(level, dx, dy)
         WHERE d.status IN ({_published_sql()})
-        GROUP BY 1, 2, 3, 4, 5
+        GROUP BY {groups}
         HAVING sum(d.sign) <> 0 OR sum(d.sign * ST_X(d.point)) <> 0 OR sum(d.sign * ST_Y(d.point)) <> 0
-        ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (level, cx, cy, status, group_id) DO UPDATE
+        ORDER BY {groups}
+        ON CONFLICT (level, cx, cy, {keys}) DO UPDATE
         SET n = g.n + EXCLUDED.n, sum_x = g.sum_x + EXCLUDED.sum_x, sum_y = g.sum_y + EXCLUDED.sum_y
     """  # noqa: S608 - constants of this module only
 
 
-def _rows(table, sign, where="TRUE"):
+def _rows(table, sign, where="TRUE", extra=()):
     """The rows of a transition table with their topic's group."""
-    select = f"SELECT r.point, r.status, t.group_id, {sign} AS sign FROM {table} r "  # noqa: S608 - constants only
+    columns = "".join(f"r.{key}, " for key in extra)
+    select = f"SELECT r.point, r.status, t.group_id, {columns}{sign} AS sign FROM {table} r "  # noqa: S608
     return select + f"JOIN issues_topic t ON t.id = r.topic_id WHERE {where}"
 
 
@@ -73,72 +80,88 @@ def _rows(table, sign, where="TRUE"):
 # or topic: most updates touch other columns (deadlines, reminders), and
 # -x + x in floating point is not always 0 once summed with other rows.
 _CHANGED = """NOT EXISTS (
-    SELECT 1 FROM {other} s WHERE s.id = r.id AND s.status = r.status AND s.topic_id = r.topic_id
+    SELECT 1 FROM {other} s WHERE s.id = r.id AND s.status = r.status AND s.topic_id = r.topic_id{same_extra}
     AND ST_X(s.point) = ST_X(r.point) AND ST_Y(s.point) = ST_Y(r.point))"""
 
 
-def _function(name, source):
+def _changed(other, extra):
+    return _CHANGED.format(other=other, same_extra="".join(f" AND s.{key} = r.{key}" for key in extra))
+
+
+def _function(name, source, levels=LEVELS, extra=()):
     return f"""
         CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            {_upsert(source)};
+            {_upsert(source, levels, extra)};
             RETURN NULL;
         END $$
     """
 
 
-FORWARD = [
-    f"""
+def _topic_moved_sql(extra):
+    """A topic's reports, out of its old group and into its new one."""
+    columns = "".join(f", {key}" for key in extra)
+    moved_out = f"SELECT point, status, OLD.group_id AS group_id{columns}, -1 AS sign FROM issues_report"  # noqa: S608
+    moved_in = f"SELECT point, status, NEW.group_id{columns}, 1 FROM issues_report"  # noqa: S608
+    return f"{moved_out} WHERE topic_id = NEW.id UNION ALL {moved_in} WHERE topic_id = NEW.id"
+
+
+def forward_sql(levels=LEVELS, extra=()):
+    """The table, its triggers and its first fill, for these levels and key."""
+    extra_columns = "".join(f"        {key} bigint NOT NULL,\n" for key in extra)
+    extra_keys = "".join(f", {key}" for key in extra)
+    return [
+        f"""
     CREATE TABLE {TABLE} (
         level smallint NOT NULL,
         cx integer NOT NULL,
         cy integer NOT NULL,
         status varchar(20) NOT NULL,
         group_id bigint NOT NULL,
-        n bigint NOT NULL,
+{extra_columns}        n bigint NOT NULL,
         sum_x double precision NOT NULL,
         sum_y double precision NOT NULL,
-        PRIMARY KEY (level, cx, cy, status, group_id)
+        PRIMARY KEY (level, cx, cy, status, group_id{extra_keys})
     )
     """,
-    _function("issues_report_mapgrid_insert", _rows("new_rows", 1)),
-    _function(
-        "issues_report_mapgrid_update",
-        _rows("new_rows", 1, _CHANGED.format(other="old_rows"))
-        + " UNION ALL "
-        + _rows("old_rows", -1, _CHANGED.format(other="new_rows")),
-    ),
-    _function("issues_report_mapgrid_delete", _rows("old_rows", -1)),
-    f"""
+        _function("issues_report_mapgrid_insert", _rows("new_rows", 1, extra=extra), levels, extra),
+        _function(
+            "issues_report_mapgrid_update",
+            _rows("new_rows", 1, _changed("old_rows", extra), extra)
+            + " UNION ALL "
+            + _rows("old_rows", -1, _changed("new_rows", extra), extra),
+            levels,
+            extra,
+        ),
+        _function("issues_report_mapgrid_delete", _rows("old_rows", -1, extra=extra), levels, extra),
+        f"""
     CREATE OR REPLACE FUNCTION issues_report_mapgrid_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         TRUNCATE {TABLE};
         RETURN NULL;
     END $$
     """,
-    # A topic moved to another group (the administrator's catalog): its
-    # reports move with it.
-    _function(
-        "issues_report_mapgrid_topic_group",
-        "SELECT point, status, OLD.group_id AS group_id, -1 AS sign FROM issues_report WHERE topic_id = NEW.id"
-        " UNION ALL "
-        "SELECT point, status, NEW.group_id, 1 FROM issues_report WHERE topic_id = NEW.id",
-    ),
-    """CREATE TRIGGER issues_report_mapgrid_insert AFTER INSERT ON issues_report
+        # A topic moved to another group (the administrator's catalog): its
+        # reports move with it.
+        _function("issues_report_mapgrid_topic_group", _topic_moved_sql(extra), levels, extra),
+        """CREATE TRIGGER issues_report_mapgrid_insert AFTER INSERT ON issues_report
        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION issues_report_mapgrid_insert()""",
-    """CREATE TRIGGER issues_report_mapgrid_update AFTER UPDATE ON issues_report
+        """CREATE TRIGGER issues_report_mapgrid_update AFTER UPDATE ON issues_report
        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
        FOR EACH STATEMENT EXECUTE FUNCTION issues_report_mapgrid_update()""",
-    """CREATE TRIGGER issues_report_mapgrid_delete AFTER DELETE ON issues_report
+        """CREATE TRIGGER issues_report_mapgrid_delete AFTER DELETE ON issues_report
        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION issues_report_mapgrid_delete()""",
-    """CREATE TRIGGER issues_report_mapgrid_truncate AFTER TRUNCATE ON issues_report
+        """CREATE TRIGGER issues_report_mapgrid_truncate AFTER TRUNCATE ON issues_report
        FOR EACH STATEMENT EXECUTE FUNCTION issues_report_mapgrid_truncate()""",
-    """CREATE TRIGGER issues_report_mapgrid_topic_group AFTER UPDATE OF group_id ON issues_topic
+        """CREATE TRIGGER issues_report_mapgrid_topic_group AFTER UPDATE OF group_id ON issues_topic
        FOR EACH ROW WHEN (OLD.group_id IS DISTINCT FROM NEW.group_id)
        EXECUTE FUNCTION issues_report_mapgrid_topic_group()""",
-    # The reports already there.
-    _upsert(_rows("issues_report", 1)),
-]
+        # The reports already there.
+        _upsert(_rows("issues_report", 1, extra=extra), levels, extra),
+    ]
+
+
+FORWARD = forward_sql()
 
 BACKWARD = [
     "DROP TRIGGER IF EXISTS issues_report_mapgrid_insert ON issues_report",

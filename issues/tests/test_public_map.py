@@ -131,13 +131,30 @@ def test_unpublished_reports_never_appear(client, city):
     assert map_data(client, RED_SQUARE_BOX, zoom=16, status="moderation").status_code == 400
 
 
-def test_points_are_capped_and_marked_truncated(client, city, monkeypatch):
+def test_beyond_the_grid_points_are_capped_and_marked_truncated(client, city, monkeypatch):
     monkeypatch.setattr(mapgrid, "MAX_POINTS", 4)
-    body = map_data(client, RED_SQUARE_BOX, zoom=16).json()
+    body = map_data(client, RED_SQUARE_BOX, zoom=17).json()
     assert len(body["features"]) == 4
     assert body["truncated"] is True
+    assert body["clustered"] is False
     monkeypatch.setattr(mapgrid, "MAX_POINTS", 6)
-    assert map_data(client, RED_SQUARE_BOX, zoom=16).json()["truncated"] is False
+    assert map_data(client, RED_SQUARE_BOX, zoom=17).json()["truncated"] is False
+
+
+@pytest.mark.parametrize("zoom", [15, 16])
+def test_a_street_box_with_more_than_the_cap_is_clustered_not_cut(client, city, monkeypatch, zoom):
+    shown = map_data(client, RED_SQUARE_BOX, zoom=zoom).json()
+    assert shown["clustered"] is False
+    monkeypatch.setattr(mapgrid, "MAX_POINTS", 4)
+    response = map_data(client, RED_SQUARE_BOX, zoom=zoom)
+    body = response.json()
+    assert body["clustered"] is True
+    assert body["truncated"] is False
+    # Every report of the cells the box touches is counted, none dropped.
+    west, south, east, north = map(float, RED_SQUARE_BOX.split(","))
+    cells = mapgrid.CellRange.covering(mapgrid.Box(west, south, east, north), zoom)
+    in_cells = mapgrid.MapQuery(box=cells.box, zoom=zoom).reports().count()
+    assert counted(response) == body["total"] == in_cells >= len(shown["features"]) > 4
 
 
 # -- filters ----------------------------------------------------------------

@@ -21,7 +21,7 @@ from issues.tests.public_helpers import (
 )
 from tests.factories import UserFactory
 
-grid_migration = importlib.import_module("issues.migrations.0004_report_mapgrid")
+grid_migration = importlib.import_module("issues.migrations.0008_mapgrid_street_and_district")
 
 CITY = mapgrid.Box(36.8, 55.1, 38.0, 56.1)
 postgis_only = pytest.mark.skipif(
@@ -36,7 +36,7 @@ def test_the_migration_s_frozen_grid_matches_the_code():
         assert grid_migration.cell_size(level) == mapgrid.cell_size(level)
 
 
-@pytest.mark.parametrize("zoom", range(0, mapgrid.POINTS_FROM_ZOOM - 1))
+@pytest.mark.parametrize("zoom", range(0, mapgrid.GRID_LEVELS.stop - 1))
 def test_a_cell_is_two_by_two_cells_of_the_next_zoom(zoom):
     rng = random.Random(zoom)
     for _ in range(200):
@@ -76,11 +76,20 @@ def counted_counts(query):
 
 def assert_grid_matches_reports():
     groups = [None, *TopicGroup.objects.values_list("pk", flat=True)]
-    for zoom in (5, 9, 10, 12, 14):
+    districts = [None, *Report.objects.values_list("district_id", flat=True).distinct()[:3]]
+    for zoom in (5, 9, 10, 12, 14, 15, 16):
         for statuses in (PUBLISHED_STATUSES, (Status.RESOLVED,), (Status.IN_WORK, Status.DISPUTED)):
             for group_id in groups:
-                query = mapgrid.MapQuery(box=CITY, zoom=zoom, statuses=statuses, group_id=group_id)
-                assert grid_counts(query) == counted_counts(query), (zoom, statuses, group_id)
+                for district_id in districts:
+                    query = mapgrid.MapQuery(
+                        box=CITY, zoom=zoom, statuses=statuses, group_id=group_id, district_id=district_id
+                    )
+                    assert grid_counts(query) == counted_counts(query), (
+                        zoom,
+                        statuses,
+                        group_id,
+                        district_id,
+                    )
 
 
 @pytest.fixture
@@ -134,18 +143,30 @@ def test_the_grid_follows_a_topic_to_another_report_or_another_group(many):
 def test_a_write_that_changes_no_status_or_point_leaves_the_grid_alone(many):
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT level, cx, cy, status, n, sum_x, sum_y FROM {mapgrid.GRID_TABLE} ORDER BY 1, 2, 3, 4"
+            f"SELECT level, cx, cy, status, group_id, district_id, n, sum_x, sum_y FROM {mapgrid.GRID_TABLE}"
+            " ORDER BY 1, 2, 3, 4, 5, 6"
         )
         before = cursor.fetchall()
         Report.objects.filter(pk__in=[r.pk for r in many]).update(is_overdue=True)
         cursor.execute(
-            f"SELECT level, cx, cy, status, n, sum_x, sum_y FROM {mapgrid.GRID_TABLE} ORDER BY 1, 2, 3, 4"
+            f"SELECT level, cx, cy, status, group_id, district_id, n, sum_x, sum_y FROM {mapgrid.GRID_TABLE}"
+            " ORDER BY 1, 2, 3, 4, 5, 6"
         )
         assert cursor.fetchall() == before
 
 
 @postgis_only
-def test_the_map_uses_the_grid_table_unless_filtered_by_district(db):
+def test_the_map_uses_the_grid_table_for_every_filter_up_to_its_finest_level(db):
     assert mapgrid.uses_grid_table(mapgrid.MapQuery(box=CITY, zoom=10, statuses=(Status.RESOLVED,)))
     assert mapgrid.uses_grid_table(mapgrid.MapQuery(box=CITY, zoom=10, group_id=1))
-    assert not mapgrid.uses_grid_table(mapgrid.MapQuery(box=CITY, zoom=10, district_id=1))
+    assert mapgrid.uses_grid_table(mapgrid.MapQuery(box=CITY, zoom=10, district_id=1))
+    assert mapgrid.uses_grid_table(mapgrid.MapQuery(box=CITY, zoom=16))
+    assert not mapgrid.uses_grid_table(mapgrid.MapQuery(box=CITY, zoom=17))
+
+
+@postgis_only
+def test_a_report_moved_to_another_district_moves_in_the_grid(many):
+    moved = Report.objects.get(pk=many[0].pk)
+    other = Report.objects.exclude(district_id=moved.district_id).values_list("district_id", flat=True)[0]
+    Report.objects.filter(pk=moved.pk).update(district_id=other)  # test set-up: the district alone
+    assert_grid_matches_reports()

@@ -27,3 +27,11 @@ def age(moment: dt.datetime | None, now: dt.datetime | None = None) -> str:
 def first_item(items):
     """The first element of a prefetched list, or None."""
     return items[0] if items else None
+
+
+@register.filter
+def verdict_label(code: str) -> str:
+    """A volunteer's verdict as words («not_fixed» → «не устранено»)."""
+    from volunteers.models import Inspection
+
+    return Inspection.Verdict(code).label.lower() if code in Inspection.Verdict.values else ""

@@ -53,7 +53,15 @@ def test_the_desk_counts_every_queue(desk, everything):
     assert response.status_code == 200
     cards = {q.slug: n for q, n in response.context["cards"]}
     # The overdue report was published first: it is in work and overdue.
-    assert cards == {"new": 1, "answers": 1, "disputes": 1, "requests": 2, "overdue": 1}
+    assert cards == {
+        "new": 1,
+        "answers": 1,
+        "disputes": 1,
+        "requests": 2,
+        "overdue": 1,
+        "inspections": 0,
+        "applications": 0,
+    }
     for slug in cards:
         assert reverse("moderation:queue", args=[slug]) in response.content.decode()
 

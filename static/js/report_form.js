@@ -181,9 +181,16 @@
     var t = currentTopic();
     $("topic-hint").textContent = t ? t.hint : "";
     $("building-note").hidden = !(t && t.needs_building);
+    /* The chosen topic's extra questions only (without JavaScript all are shown). */
+    Array.prototype.forEach.call(document.querySelectorAll(".topic-questions"), function (fs) {
+      fs.hidden = !(t && String(t.id) === fs.getAttribute("data-topic"));
+    });
     checkDuplicates();
   }
   topicSelect.addEventListener("change", function () { topicChanged(); renderTopics(); });
+  if (!topicSelect.value) {
+    Array.prototype.forEach.call(document.querySelectorAll(".topic-questions"), function (fs) { fs.hidden = true; });
+  }
   if (topicSelect.value) { var t0 = currentTopic(); if (t0) currentGroup = t0.group; topicChanged(); renderTopics(); }
 
   /* ---- duplicate hint ---- */

@@ -32,7 +32,16 @@ class Command(BaseCommand):
         def progress(done):
             bar.update(done - bar.n)
 
-        made = generate_city(reports, seed=seed, days=days, batch=batch, progress=progress)
+        def stage(path):
+            # The extensions (inspections, points) run once after the last batch.
+            bar.set_postfix_str(path.rsplit(".", 1)[-1], refresh=True)
+
+        summary = generate_city(reports, seed=seed, days=days, batch=batch, progress=progress, stage=stage)
         bar.close()
         seconds = time.monotonic() - started
+        made = summary.reports
         self.stdout.write(f"Создано {made:,} сообщений за {seconds:.0f} с ({made / seconds:,.0f} в секунду).")
+        for key, value in sorted(summary.counts.items()):
+            self.stdout.write(f"  {key}: {value:,}")
+        for key, value in summary.seconds.items():
+            self.stdout.write(f"  время, {key}: {value:.1f} с")

@@ -1,0 +1,181 @@
+"""Tables from a bin/bench run: each page's throughput and latency beside the
+minimal view's, the targets of issue #8 checked, and the growth between sizes.
+
+    python bench/report.py var/bench 100000 1000000              # print markdown
+    python bench/report.py var/bench 100000 1000000 --update docs/performance.md
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PAGES = {
+    "MapCity": "public map, whole city (zoom 10)",
+    "MapStreet": "public map, street level (zoom 16)",
+    "ReportPage": "a public report page",
+    "Suggest": "address suggestions",
+    "ApiCreate": "new report with a photo (API)",
+    "ModerationQueue": "moderation queue",
+    "OfficeList": "organization's back office list",
+    "StatsPage": "statistics page",
+}
+MIN_THROUGHPUT_SHARE = 0.30  # of the minimal view's requests per second
+MAX_P99_FACTOR = 10  # × the minimal view's p99
+MAX_GROWTH = 1.5  # figure at the largest size / at the smallest
+BEGIN, END = "<!-- bench:results -->", "<!-- /bench:results -->"
+
+
+@dataclass
+class Figure:
+    requests: int
+    failures: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+
+
+def read(out: Path, size: str, page: str) -> Figure | None:
+    path = out / f"{size}_{page}_stats.csv"
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["Name"] == "Aggregated"]
+    if not rows or int(rows[0]["Request Count"]) == 0:
+        return None
+    r = rows[0]
+    return Figure(
+        int(r["Request Count"]),
+        int(r["Failure Count"]),
+        float(r["Requests/s"]),
+        float(r["50%"]),
+        float(r["95%"]),
+        float(r["99%"]),
+    )
+
+
+def minimal(out: Path, size: str) -> Figure | None:
+    """The yardstick, measured first and last in the run: their mean."""
+    runs = [f for f in (read(out, size, "Minimal"), read(out, size, "Minimal2")) if f]
+    if not runs:
+        return None
+    mean = lambda attr: sum(getattr(f, attr) for f in runs) / len(runs)  # noqa: E731
+    return Figure(
+        sum(f.requests for f in runs),
+        sum(f.failures for f in runs),
+        mean("rps"),
+        mean("p50"),
+        mean("p95"),
+        mean("p99"),
+    )
+
+
+def scheduler(out: Path, size: str) -> str:
+    path = out / f"{size}_scheduler.txt"
+    if not path.exists():
+        return "not measured"
+    text = path.read_text(encoding="utf-8")
+    busy = re.search(r"просроченными: ([\d.]+) с, (\d+) запросов", text)
+    idle = re.search(r"медиана ([\d.]+) мс", text)
+    if not busy or not idle:
+        return "not measured"
+    return f"1,000 falling due: {busy.group(1)} s ({busy.group(2)} queries); idle pass: {idle.group(1)} ms"
+
+
+def size_table(out: Path, size: str) -> tuple[list[str], dict[str, float]]:
+    base = minimal(out, size)
+    lines = [
+        f"### {int(size):,} reports",
+        "",
+        "| page | req/s | p50 ms | p95 ms | p99 ms | errors | req/s vs minimal | p99 vs minimal | targets |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    shares: dict[str, float] = {}
+    if base is None:
+        return [*lines, "| minimal view | not measured | | | | | | | |", ""], shares
+    lines.append(
+        f"| minimal view (one indexed query) | {base.rps:,.0f} | {base.p50:.0f} | {base.p95:.0f} | "
+        f"{base.p99:.0f} | {base.failures} | 1.00 | 1.0× | |"
+    )
+    for page, label in PAGES.items():
+        fig = read(out, size, page)
+        if fig is None:
+            lines.append(f"| {label} | not measured | | | | | | | |")
+            continue
+        share = fig.rps / base.rps
+        p99_factor = fig.p99 / base.p99 if base.p99 else float("inf")
+        shares[page] = share
+        ok = share >= MIN_THROUGHPUT_SHARE and p99_factor < MAX_P99_FACTOR and fig.failures == 0
+        if page == "ApiCreate":
+            ok = ok and fig.rps >= 50
+        lines.append(
+            f"| {label} | {fig.rps:,.0f} | {fig.p50:.0f} | {fig.p95:.0f} | {fig.p99:.0f} | {fig.failures} | "
+            f"{share:.2f} | {p99_factor:.1f}× | {'met' if ok else '**missed**'} |"
+        )
+    lines += ["", f"Scheduler: {scheduler(out, size)}.", ""]
+    return lines, shares
+
+
+def growth_table(shares: dict[str, dict[str, float]], sizes: list[str]) -> list[str]:
+    small, large = sizes[0], sizes[-1]
+    lines = [
+        f"### Growth from {int(small):,} to {int(large):,} reports",
+        "",
+        "Throughput relative to the minimal view in the same run, so that the load of the machine cancels out.",
+        "",
+        f"| page | share at {int(small):,} | share at {int(large):,} | slowdown | target ≤ {MAX_GROWTH}× |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for page, label in PAGES.items():
+        a, b = shares[small].get(page), shares[large].get(page)
+        if a is None or b is None:
+            lines.append(f"| {label} | | | not measured | |")
+            continue
+        slowdown = a / b
+        lines.append(
+            f"| {label} | {a:.2f} | {b:.2f} | {slowdown:.2f}× | {'met' if slowdown <= MAX_GROWTH else '**missed**'} |"
+        )
+    return [*lines, ""]
+
+
+def render(out: Path, sizes: list[str]) -> str:
+    lines: list[str] = []
+    shares = {}
+    for size in sizes:
+        table, shares[size] = size_table(out, size)
+        lines += table
+    if len(sizes) > 1:
+        lines += growth_table(shares, sizes)
+    return "\n".join(lines)
+
+
+def update(path: Path, text: str) -> None:
+    doc = path.read_text(encoding="utf-8")
+    if BEGIN not in doc or END not in doc:
+        raise SystemExit(f"{path}: no {BEGIN} ... {END} markers")
+    head, rest = doc.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str]) -> None:
+    args = list(argv)
+    target = None
+    if "--update" in args:
+        i = args.index("--update")
+        target = Path(args[i + 1])
+        del args[i : i + 2]
+    out, sizes = Path(args[0]), args[1:]
+    text = render(out, sizes)
+    if target:
+        update(target, text)
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -36,6 +36,7 @@ from volunteers.signals import announce_accepted
 INSPECTABLE_STATUSES = (Status.ANSWER_REVIEW, Status.ANSWERED, Status.DISPUTED, Status.RESOLVED)
 # A «not fixed» or «partly» verdict can send the report back from these.
 RETURNABLE_STATUSES = INSPECTABLE_STATUSES
+MOOT_COMMENT = "Сообщение вернулось в работу."
 
 
 class TaskUnavailable(DomainError):
@@ -207,6 +208,16 @@ def _published_answer(report: Report) -> Answer | None:
     return report.answers.filter(state=Answer.State.PUBLISHED).order_by("-created_at", "-pk").first()
 
 
+def _current_answer_id(report: Report) -> int | None:
+    """The answer a check of this report looks at now: the one awaiting the
+    editorial team, else the latest published."""
+    if report.status == Status.ANSWER_REVIEW:
+        answer = report.answers.filter(state=Answer.State.REVIEW).first()
+    else:
+        answer = _published_answer(report)
+    return answer.pk if answer is not None else None
+
+
 @transaction.atomic
 def order_inspection(actor, report: Report | int, note: str = "") -> Inspection:
     """A moderator asks volunteers to check a disputed or doubtful answer."""
@@ -219,14 +230,9 @@ def order_inspection(actor, report: Report | int, note: str = "") -> Inspection:
         )
     if report.inspections.filter(status__in=ACTIVE_STATUSES).exists():
         raise DomainError("По этому сообщению уже идёт общественная проверка.", "already_inspecting")
-    answer = (
-        report.answers.filter(state=Answer.State.REVIEW).first()
-        if report.status == Status.ANSWER_REVIEW
-        else _published_answer(report)
-    )
     inspection = Inspection.objects.create(
         report=report,
-        answer=answer,
+        answer_id=_current_answer_id(report),
         source=Inspection.Source.ORDERED,
         note=note.strip(),
         ordered_by=actor,
@@ -428,10 +434,18 @@ def cancel_moot(now: dt.datetime | None = None) -> int:
         .exclude(report__status__in=INSPECTABLE_STATUSES)
         .values_list("pk", flat=True)[:1000]
     )
-    # The status is checked again by the UPDATE itself: a task taken meanwhile stays taken.
-    return Inspection.objects.filter(pk__in=moot, status=Inspection.Status.OPEN).update(
-        status=Inspection.Status.CANCELLED, review_comment="Сообщение вернулось в работу.", updated_at=now
-    )
+    cancelled = 0
+    for pk in moot:
+        with transaction.atomic():
+            # The status is checked again by the UPDATE itself: a task taken meanwhile stays taken.
+            changed = Inspection.objects.filter(pk=pk, status=Inspection.Status.OPEN).update(
+                status=Inspection.Status.CANCELLED, review_comment=MOOT_COMMENT, updated_at=now
+            )
+            if changed:
+                inspection = Inspection.objects.select_related("report").get(pk=pk)
+                _event(inspection, "cancelled", text=MOOT_COMMENT, reason="moot")
+                cancelled += 1
+    return cancelled
 
 
 # --- the verdict --------------------------------------------------------------
@@ -461,6 +475,10 @@ def submit_verdict(
     except DomainError as exc:
         raise DomainError(exc.messages[0], exc.code, "photos") from None
     report = inspection.report
+    if report.status not in INSPECTABLE_STATUSES:
+        # Returned to work meanwhile (by a dispute or another check): the answer
+        # the volunteer went to see is no longer the one on the report.
+        raise TaskUnavailable("Сообщение уже вернулось в работу: проверка больше не нужна.")
     inspection.status, inspection.verdict, inspection.comment = Inspection.Status.SUBMITTED, verdict, comment
     inspection.submitted_at = now
     links = []
@@ -516,16 +534,34 @@ def decline_verdict(actor, inspection_id: int, comment: str, reopen: bool = True
     inspection.reviewed_by, inspection.reviewed_at, inspection.review_comment = actor, timezone.now(), comment
     inspection.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
     _event(inspection, "declined", actor=actor, text=comment)
-    if reopen and inspection.report.status in INSPECTABLE_STATUSES:
-        again = Inspection.objects.create(
-            report=inspection.report,
-            answer=inspection.answer,
-            source=Inspection.Source.ORDERED,
-            note=inspection.note,
-            ordered_by=actor,
-        )
-        _event(again, "ordered", actor=actor, text=again.note, source=again.source)
+    if reopen:
+        _reorder(actor, inspection)
     return inspection
+
+
+def _reorder(actor, declined: Inspection) -> Inspection | None:
+    """A fresh task for the declined one's report, unless the report is no
+    longer inspectable or another moderator ordered one meanwhile (the
+    report's row lock orders us after order_inspection; the partial unique
+    index is the last word)."""
+    report = Report.objects.select_for_update().get(pk=declined.report_id)
+    if report.status not in INSPECTABLE_STATUSES:
+        return None
+    if report.inspections.filter(status__in=ACTIVE_STATUSES).exists():
+        return None
+    try:
+        with transaction.atomic():
+            again = Inspection.objects.create(
+                report=report,
+                answer=declined.answer,
+                source=Inspection.Source.ORDERED,
+                note=declined.note,
+                ordered_by=actor,
+            )
+    except IntegrityError:
+        return None
+    _event(again, "ordered", actor=actor, text=again.note, source=again.source)
+    return again
 
 
 @transaction.atomic
@@ -542,10 +578,15 @@ def return_on_verdict(actor, inspection_id: int, comment: str = "") -> Report:
     if inspection.status == Inspection.Status.ACCEPTED and inspection.returned_at is not None:
         raise TransitionNotAllowed("По этой проверке сообщение уже возвращено исполнителю.")
     _expect(inspection, Inspection.Status.SUBMITTED, Inspection.Status.ACCEPTED)
-    report = Report.objects.get(pk=inspection.report_id)
+    report = Report.objects.select_for_update().get(pk=inspection.report_id)
     if report.status not in RETURNABLE_STATUSES:
         raise TransitionNotAllowed(
             f"Сообщение №{report.pk} уже в статусе «{report.get_status_display()}»: вернуть его нельзя."
+        )
+    if inspection.answer_id is not None and _current_answer_id(report) != inspection.answer_id:
+        raise TransitionNotAllowed(
+            f"По сообщению №{report.pk} уже другой ответ исполнителя: проверка касалась прежнего. "
+            "Назначьте новую проверку, если нужно."
         )
     text = f"По итогам общественной проверки: {inspection.get_verdict_display().lower()}."
     if comment.strip():

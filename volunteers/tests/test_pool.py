@@ -182,6 +182,10 @@ def test_open_tasks_of_reports_back_in_work_leave_the_pool():
     assert services.cancel_moot() == 1
     inspection.refresh_from_db()
     assert inspection.status == Inspection.Status.CANCELLED
+    # The report's log says why the task left the pool (internal, no one named).
+    event = report.events.get(kind=EventKind.INSPECTION, payload__stage="cancelled")
+    assert event.payload["reason"] == "moot" and event.actor is None and not event.is_public
+    assert services.cancel_moot() == 0
     with pytest.raises(DomainError):
         services.take_task(volunteer(), inspection.pk)
 

@@ -210,3 +210,35 @@ def test_a_report_already_back_in_work_is_not_returned_twice():
         services.return_on_verdict(moderator(), inspection.pk)
     inspection.refresh_from_db()
     assert inspection.status == Inspection.Status.SUBMITTED  # nothing half-done
+
+
+def test_a_verdict_on_an_older_answer_does_not_return_the_new_one():
+    from issues import services as report_services
+    from tests.factories import staff_of
+
+    inspection, _ = submitted_task(verdict="not_fixed")
+    report = inspection.report
+    # Meanwhile the dispute went back, and the organization answered anew.
+    report_services.return_to_organization(moderator(), report, "Переделайте")
+    report_services.answer(staff_of(report.organization), report, "done", "Теперь всё сделано")
+    report.refresh_from_db()
+    assert report.status == Status.ANSWER_REVIEW
+    with pytest.raises(TransitionNotAllowed, match="другой ответ"):
+        services.return_on_verdict(moderator(), inspection.pk)
+    report.refresh_from_db()
+    assert report.status == Status.ANSWER_REVIEW
+    assert report.answers.get(state="review").text == "Теперь всё сделано"
+    inspection.refresh_from_db()
+    assert inspection.status == Inspection.Status.SUBMITTED and inspection.returned_at is None
+
+
+def test_a_verdict_on_a_report_back_in_work_is_refused_and_stores_nothing():
+    from issues import services as report_services
+
+    inspection, user = taken_task()
+    report_services.return_to_organization(moderator(), inspection.report, "Без проверки")
+    with pytest.raises(services.TaskUnavailable):
+        services.submit_verdict(user, inspection.pk, "fixed", "Убрано", [photo_at(NEAR_RED_SQUARE)])
+    inspection.refresh_from_db()
+    assert inspection.status == Inspection.Status.TAKEN and inspection.verdict == ""
+    assert not Photo.objects.filter(report=inspection.report, role=Photo.Role.INSPECTION).exists()

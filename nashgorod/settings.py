@@ -205,10 +205,16 @@ else:
     }
 
 # The cache is shared by the web server, the worker and the scheduler: Redis
-# when there is one, files under var/ otherwise.
+# when there is one, files under var/ otherwise. Nothing in it is precious: a
+# Redis that is down or hung reads as an empty cache after half a second
+# (nashgorod.cache), not as a server error.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "nashgorod.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

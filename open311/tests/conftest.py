@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -85,6 +86,15 @@ def photo_file(name="photo.jpg", size=(640, 480)):
 
 def url(path: str, fmt: str) -> str:
     return f"{BASE}{path}.{fmt}"
+
+
+FORM_ENCODED = "application/x-www-form-urlencoded; charset=utf-8"
+
+
+def post_form(client, path: str, data: dict):
+    """POST a body the way the standard's example does: form-encoded, a
+    list value as the same key repeated (attribute[code][]=a&attribute[code][]=b)."""
+    return client.post(path, urlencode(data, doseq=True), content_type=FORM_ENCODED)
 
 
 def body(response):

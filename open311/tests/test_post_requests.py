@@ -8,7 +8,18 @@ from accounts.models import Role, User
 from issues.models import EventKind, Photo, Report, Status, Topic
 from open311 import services
 from open311.models import ResponseType, ServiceRequest
-from open311.tests.conftest import FORMATS, RED_SQUARE, VALID_ANSWERS, body, errors, photo_file, rows, url
+from open311.tests.conftest import (
+    FORM_ENCODED,
+    FORMATS,
+    RED_SQUARE,
+    VALID_ANSWERS,
+    body,
+    errors,
+    photo_file,
+    post_form,
+    rows,
+    url,
+)
 from places.models import Building
 from tests.factories import UserFactory
 
@@ -41,7 +52,8 @@ def nothing_written(reports_before: int, users_before: int) -> bool:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_form_encoded_request_files_a_report_in_moderation(client, key, app_key, topic, fmt):
-    response = client.post(
+    response = post_form(
+        client,
         url("requests", fmt),
         filing(
             key,
@@ -90,6 +102,27 @@ def test_a_form_encoded_request_files_a_report_in_moderation(client, key, app_ke
     assert link.device_id == "tt222111" and link.account_id == "123456"
 
 
+def test_a_body_written_as_in_the_standard_with_raw_brackets_and_plus_signs(client, key, topic):
+    # Brackets unescaped, spaces as "+", Cyrillic percent-encoded: the standard's example request.
+    raw = (
+        f"api_key={key}&jurisdiction_id=testserver&service_code=yard-not-cleaned"
+        "&lat=55.7539&long=37.6208&email=smit333%40example.test&first_name=john&last_name=smith"
+        "&description=A+large+heap%0D%0Aof+garbage"
+        "&attribute[where]=%D0%A3+%D0%B2%D1%85%D0%BE%D0%B4%D0%B0&attribute[kind]=building"
+        "&attribute[near][]=playground&attribute[near][]=entrance"
+    )
+    response = client.post(url("requests", "xml"), raw, content_type=FORM_ENCODED)
+    assert response.status_code == 200, response.content.decode()
+    report = Report.objects.get()
+    assert report.description == "A large heap\r\nof garbage"
+    assert report.question_answers == {
+        "where": "У входа",
+        "kind": "building",
+        "near": ["playground", "entrance"],
+    }
+    assert report.author.email == "smit333@example.test" and report.author.full_name == "john smith"
+
+
 def test_the_author_is_matched_by_email_in_any_case_and_not_changed(client, key, topic):
     resident = UserFactory(email="anna@example.test", full_name="Анна Существующая", phone="")
     response = client.post(url("requests", "json"), filing(key, email="ANNA@Example.TEST", phone="+7 999"))
@@ -106,12 +139,22 @@ def test_multipart_with_a_photo_goes_through_the_photo_pipeline(client, key, fmt
     # «Ямы и выбоины» needs a photo.
     data = filing(key, service_code="road-potholes")
     data["media"] = photo_file()
-    response = client.post(url("requests", fmt), data)
+    response = client.post(url("requests", fmt), data)  # multipart/form-data
     assert response.status_code == 200, response.content.decode()
     report = Report.objects.get()
     (photo,) = report.photos.all()
     assert photo.role == Photo.Role.REPORT and photo.event.kind == EventKind.CREATED
     assert photo.image.name.endswith(".jpg") and photo.width == 640
+
+
+def test_multipart_with_photos_and_a_multivaluelist(client, key, topic):
+    data = filing(key, **{"attribute[near][]": ["playground", "entrance"]})
+    data["media"] = [photo_file("one.jpg"), photo_file("two.jpg", size=(320, 240))]
+    response = client.post(url("requests", "json"), data)
+    assert response.status_code == 200, response.content.decode()
+    report = Report.objects.get()
+    assert report.question_answers["near"] == ["playground", "entrance"]
+    assert sorted(p.width for p in report.photos.all()) == [320, 640]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

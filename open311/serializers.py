@@ -209,7 +209,7 @@ def update(event: ReportEvent, photos: dict[int, Photo], absolute: Absolute) -> 
         "external_status_code": event.to_status,
         "updated_datetime": event.created_at,
         "description": _update_description(event),
-        "media_url": absolute(photo.image.url) if photo else "",
+        "media_url": absolute(photo.image.url) if photo else None,
     }
 
 

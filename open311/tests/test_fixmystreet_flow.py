@@ -201,6 +201,22 @@ def test_updates_leave_out_what_the_public_does_not_see(client):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_an_update_without_a_photo_has_an_empty_media_url(client, fmt):
+    report = submit(UserFactory(), Topic.objects.get(code="road-potholes"))
+    issues_services.publish(UserFactory(role=Role.MODERATOR), report)
+    response = client.get(url("servicerequestupdates", fmt))
+    assert response.status_code == 200
+    if fmt == "json":
+        feed = response.json()
+        assert [u["media_url"] for u in feed] == [None, None]
+        assert '"media_url":null' in response.content.decode()
+    else:
+        elements = body(response).findall("request_update/media_url")
+        assert len(elements) == 2 and all(e.text is None and len(e) == 0 for e in elements)
+        assert "<media_url />" in response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_updates_window_defaults_to_90_days_and_refuses_bad_dates(client, fmt):
     resident, moderator = UserFactory(), UserFactory(role=Role.MODERATOR)
     with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=MSK), tick=False):

@@ -15,7 +15,8 @@ from accounts.models import Role, User
 from accounts.services import normalize_email
 from issues.models import Report, Topic
 from issues.photos import PhotoError, process_upload
-from issues.services import Submission, submit_report
+from issues.questions import clean_answers
+from issues.services import Submission, check_submission, submit_report
 from open311.errors import BadRequest, Forbidden, NotFound
 from open311.models import ClientApplication, ResponseType, ServiceRequest
 from open311.params import NewRequest
@@ -100,12 +101,16 @@ def client_for_key(api_key: str, *, required: bool) -> ClientApplication | None:
 # -- the reporter ---------------------------------------------------------------
 
 
+def _existing_reporter(new: NewRequest) -> User | None:
+    return User.objects.filter(email__iexact=normalize_email(new.email)).first()
+
+
 def reporter_for(new: NewRequest) -> User:
     """The resident with this e-mail (any letter case), or a new one without
     a usable password: they can set one through «Забыли пароль?». An existing
     account's name and phone are not changed by a third party's request."""
     email = normalize_email(new.email)
-    user = User.objects.filter(email__iexact=email).first()
+    user = _existing_reporter(new)
     if user is not None:
         return user
     name = " ".join(part for part in (new.first_name, new.last_name) if part) or email.split("@")[0]
@@ -164,6 +169,23 @@ def _place(new: NewRequest, topic: Topic):
     return building.point, building, building.short_address
 
 
+def _check_before_decoding(new: NewRequest, topic: Topic, point, building) -> None:
+    """The report's own checks, run while the photos are still undecoded
+    uploads, so that a request refused anyway (too many photos, none for a
+    topic that needs one, a long description, a place outside Moscow, an
+    author who may not report, a bad answer) costs no image decoding.
+    submit_report runs them again on the decoded photos."""
+    author = _existing_reporter(new) or User(role=Role.RESIDENT)  # a new reporter is a resident
+    # check_submission only counts the photos: the uploads stand in for the decoded ones.
+    check_submission(
+        author,
+        Submission(
+            topic=topic, point=point, building=building, description=new.description, photos=new.media
+        ),
+    )
+    clean_answers(topic, new.attributes)
+
+
 def _photos(new: NewRequest) -> list:
     try:
         return [process_upload(f) for f in new.media]
@@ -177,6 +199,7 @@ def file_request(client: ClientApplication, new: NewRequest) -> tuple[Report, Se
     checks, a ValidationError (DomainError) that the view turns into a 400."""
     topic = topic_for_code(new.service_code)
     point, building, address = _place(new, topic)
+    _check_before_decoding(new, topic, point, building)
     photos = _photos(new)
     with transaction.atomic():
         author = reporter_for(new)

@@ -185,6 +185,37 @@ def test_a_broken_photo_is_refused_with_its_name(client, key, fmt):
     assert nothing_written(*before)
 
 
+def broken_photo(name="broken.jpg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"\xff\xd8\xff\xe0 not a jpeg", content_type="image/jpeg")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({}, "не больше 5 фотографий, а выбрано 6"),
+        ({"description": "x" * 2001}, "2000"),
+        ({"lat": "59.9386", "long": "30.3141"}, "за пределами Москвы"),
+        ({"attribute[kind]": "toxic"}, "toxic"),
+        ({"email": "staff@example.test"}, "жители"),
+    ],
+)
+def test_cheap_checks_come_before_any_photo_is_decoded(client, key, topic, change, expected):
+    # Six files that would each be refused as broken if they were decoded:
+    # the first error must be the cheap one, not «broken-1.jpg».
+    from tests.factories import organization, staff_of
+
+    staff_of(organization("mossvet"), email="staff@example.test")
+    before = (Report.objects.count(), User.objects.count())
+    data = filing(key, **change)
+    data["media"] = [broken_photo(f"broken-{i}.jpg") for i in range(1, 7 if not change else 2)]
+    descriptions = errors(client.post(url("requests", "json"), data), 400)
+    assert any(expected in d for d in descriptions), descriptions
+    assert not any("broken-" in d for d in descriptions), descriptions
+    assert nothing_written(*before)
+
+
 def test_address_id_is_a_building_of_the_register(client, key, topic):
     building = Building.objects.filter(district__name="Арбат").order_by("pk").first()
     data = filing(key, address_id=str(building.pk))

@@ -124,6 +124,6 @@ def test_production_settings_load_with_postgis_and_redis(runs):
     assert settings["ENGINE"] == "django.contrib.gis.db.backends.postgis"
     assert settings["CONN_MAX_AGE"] == 0
     assert settings["BROKER"] == "redis://cache.invalid:6379/0"
-    assert settings["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings["CACHE"] == "nashgorod.cache.ForgivingRedisCache"
     assert settings["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert settings["SESSION_COOKIE_SECURE"] is True

@@ -2,8 +2,9 @@
 looked up. Every problem is an open311.errors exception naming the parameter.
 
 Dates are W3C datetimes with a timezone (2010-01-01T00:00:00Z,
-2010-01-01T03:00:00+03:00) or plain dates (midnight, Moscow time). A "+" in
-an offset that was not escaped arrives as a space and is read as "+".
+2010-01-01T03:00:00+03:00) or plain dates (midnight, Moscow time; a plain
+end_date covers its whole day). A "+" in an offset that was not escaped
+arrives as a space and is read as "+".
 Optional parameters that are empty count as not sent (the standard's rule).
 """
 
@@ -39,10 +40,19 @@ def _optional(params: QueryDict, name: str) -> str:
     return (params.get(name) or "").strip()
 
 
+def _w3c_match(value: str) -> re.Match | None:
+    return _W3C.match(_UNESCAPED_PLUS.sub(r"\1+\2", value.strip()))
+
+
+def is_plain_date(value: str) -> bool:
+    """2026-05-01, with no time of day."""
+    match = _w3c_match(value)
+    return match is not None and match["hour"] is None
+
+
 def parse_datetime(value: str, name: str) -> dt.datetime:
     """A W3C datetime with its timezone, or a date (midnight Moscow time)."""
-    text = _UNESCAPED_PLUS.sub(r"\1+\2", value.strip())
-    match = _W3C.match(text)
+    match = _w3c_match(value)
     try:
         if match is None:
             raise ValueError(value)
@@ -102,23 +112,33 @@ class Window:
     end: dt.datetime | None
 
 
+def _through_the_day(midnight: dt.datetime) -> dt.datetime:
+    """The last microsecond of the day that starts at `midnight`."""
+    return midnight + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+
+
 def date_window(params: QueryDict, now: dt.datetime, *, default: bool = True) -> Window:
     """start_date and end_date: at most 90 days apart; the most recent 90
     days when neither is given (unless `default` is off), 90 days from the
-    one given otherwise."""
+    one given otherwise.
+
+    A plain-date end_date (2026-05-01) includes that whole day; the 90 days
+    are counted to its midnight, as written, so that 2026-02-01…2026-05-02
+    is a valid window and end_date=2026-05-01 alone starts on 2026-01-31."""
     start = _optional_datetime(params, "start_date")
     end = _optional_datetime(params, "end_date")
-    if start and end:
-        if start > end:
-            raise BadRequest("start_date позже end_date.")
-        if end - start > MAX_SPAN:
-            raise BadRequest("Между start_date и end_date не может быть больше 90 дней.")
-        return Window(start, end)
-    if start:
+    if start is None and end is None:
+        return Window(now - MAX_SPAN, now) if default else Window(None, None)
+    if end is None:
         return Window(start, start + MAX_SPAN)
-    if end:
-        return Window(end - MAX_SPAN, end)
-    return Window(now - MAX_SPAN, now) if default else Window(None, None)
+    last = _through_the_day(end) if is_plain_date(_optional(params, "end_date")) else end
+    if start is None:
+        return Window(end - MAX_SPAN, last)
+    if start > last:
+        raise BadRequest("start_date позже end_date.")
+    if end - start > MAX_SPAN:
+        raise BadRequest("Между start_date и end_date не может быть больше 90 дней.")
+    return Window(start, last)
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,9 @@ def test_updates_window_defaults_to_90_days_and_refuses_bad_dates(client, fmt):
     assert {u["service_request_id"] for u in updates(client, fmt)} == {str(new.pk)}
     june = updates(client, fmt, start_date="2026-05-31T00:00:00Z", end_date="2026-06-02T00:00:00Z")
     assert {u["service_request_id"] for u in june} == {str(old.pk)}
+    # A plain end_date covers its whole day: the events of 2026-06-01 12:00.
+    june_first = updates(client, fmt, start_date="2026-05-31", end_date="2026-06-01")
+    assert {u["service_request_id"] for u in june_first} == {str(old.pk)}
     paged = updates(client, fmt, start_date="2026-05-31", page_size="1", page="2")
     assert [u["external_status_code"] for u in paged] == ["in_work"]
     errors(client.get(url("servicerequestupdates", fmt), {"start_date": "June"}), 400)

@@ -202,6 +202,55 @@ def test_dates_default_to_the_last_90_days_and_may_not_span_more(client, cast, f
     assert ids(client.get(url("requests", fmt) + "?" + query)) == [str(new.pk), str(month_old.pk)]
 
 
+MSK = dt.timezone(dt.timedelta(hours=3))
+
+
+def made_at(report: Report, moment: dt.datetime) -> None:
+    """TEST SET-UP: the report was made at `moment`."""
+    Report.objects.filter(pk=report.pk).update(created_at=moment)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_plain_end_date_includes_its_whole_day(client, cast, fmt):
+    morning, evening, next_day = published(cast), published(cast), published(cast)
+    made_at(morning, dt.datetime(2026, 5, 1, 0, 0, 1, tzinfo=MSK))
+    made_at(evening, dt.datetime(2026, 5, 1, 23, 59, 59, 999999, tzinfo=MSK))
+    made_at(next_day, dt.datetime(2026, 5, 2, 0, 0, tzinfo=MSK))
+    the_day = {"start_date": "2026-05-01", "end_date": "2026-05-01"}
+    assert ids(client.get(url("requests", fmt), the_day)) == [str(evening.pk), str(morning.pk)]
+    # A datetime is the instant itself.
+    at_midnight = {"start_date": "2026-04-30", "end_date": "2026-05-01T00:00:00+03:00"}
+    assert ids(client.get(url("requests", fmt), at_midnight)) == []
+    # The 90 days are counted to the end_date's midnight; its day comes on top.
+    widest = {"start_date": "2026-02-01", "end_date": "2026-05-02"}
+    assert ids(client.get(url("requests", fmt), widest)) == [
+        str(next_day.pk),
+        str(evening.pk),
+        str(morning.pk),
+    ]
+    too_wide = {"start_date": "2026-02-01", "end_date": "2026-05-03"}
+    errors(client.get(url("requests", fmt), too_wide), 400)
+    # A start later in the day than the plain end's midnight is still within that day.
+    afternoon = {"start_date": "2026-05-01T12:00:00+03:00", "end_date": "2026-05-01"}
+    assert ids(client.get(url("requests", fmt), afternoon)) == [str(evening.pk)]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_end_date_alone_starts_90_days_before_it(client, cast, fmt):
+    last_day, first_in, first_out, after = published(cast), published(cast), published(cast), published(cast)
+    made_at(last_day, dt.datetime(2026, 5, 1, 15, 0, tzinfo=MSK))
+    made_at(first_in, dt.datetime(2026, 1, 31, 10, 0, tzinfo=MSK))  # 2026-05-01 minus 90 days
+    made_at(first_out, dt.datetime(2026, 1, 30, 23, 0, tzinfo=MSK))
+    made_at(after, dt.datetime(2026, 5, 2, 9, 0, tzinfo=MSK))
+    found = ids(client.get(url("requests", fmt), {"end_date": "2026-05-01"}))
+    assert found == [str(last_day.pk), str(first_in.pk)]
+    # With a time of day the 90 days end at that instant.
+    found = ids(client.get(url("requests", fmt), {"end_date": "2026-05-01T12:00:00+03:00"}))
+    assert found == []
+    found = ids(client.get(url("requests", fmt), {"end_date": "2026-05-01T16:00:00+03:00"}))
+    assert found == [str(last_day.pk)]
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize(
     "query",
@@ -216,10 +265,17 @@ def test_dates_default_to_the_last_90_days_and_may_not_span_more(client, cast, f
         {"page_size": "1001"},
         {"page_size": "ten"},
         {"updated_after": "2010-01-02T00:00:00Z", "updated_before": "2010-01-01T00:00:00Z"},
+        {"updated_after": "yesterday"},
+        {"updated_after": "2010-01-01T00:00:00"},  # no timezone
+        {"updated_after": "2010-01-01T25:00:00Z"},
+        {"updated_before": "2010-02-30"},
+        {"updated_before": "2010-01-01T00:00:00+15:00"},
+        {"updated_before": "1 Jan 2010"},
     ],
 )
 def test_bad_filters_are_400(client, fmt, query):
-    errors(client.get(url("requests", fmt), query), 400)
+    (description,) = errors(client.get(url("requests", fmt), query), 400)
+    assert any(name in description for name in query), description
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -29,10 +29,14 @@ def _jurisdictions(request: HttpRequest) -> set[str]:
     return {n.lower().removeprefix("www.") for n in names if n}
 
 
-def _check_jurisdiction(request: HttpRequest, values) -> None:
-    jurisdiction = (values.get("jurisdiction_id") or "").strip().lower().removeprefix("www.")
-    if jurisdiction and jurisdiction not in _jurisdictions(request):
-        raise NotFound(f"jurisdiction_id «{jurisdiction[:60]}» не найден: здесь одна юрисдикция.")
+def _check_jurisdiction(request: HttpRequest) -> None:
+    """jurisdiction_id is optional here (one jurisdiction); another one is 404.
+    On POST it is read from the form and, like api_key, from the query string."""
+    sources = [request.POST, request.GET] if request.method == "POST" else [request.GET]
+    for values in sources:
+        jurisdiction = (values.get("jurisdiction_id") or "").strip().lower().removeprefix("www.")
+        if jurisdiction and jurisdiction not in _jurisdictions(request):
+            raise NotFound(f"jurisdiction_id «{jurisdiction[:60]}» не найден: здесь одна юрисдикция.")
 
 
 def endpoint(*methods: str):
@@ -47,7 +51,7 @@ def endpoint(*methods: str):
             try:
                 if request.method not in allowed:
                     raise BadRequest(f"Метод {request.method} здесь не поддерживается: {', '.join(methods)}.")
-                _check_jurisdiction(request, request.POST if request.method == "POST" else request.GET)
+                _check_jurisdiction(request)
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
                 response = formats.render_errors(fmt, exc.errors, exc.status)

@@ -376,3 +376,53 @@ def test_xml_answer_to_post_is_the_standard_document(client, key, topic):
     (request,) = doc.findall("request")
     assert request.findtext("service_request_id") == str(Report.objects.get().pk)
     assert request.find("account_id") is not None and request.find("account_id").text is None
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_media_url_comes_back_on_get(client, key, fmt):
+    # A topic that needs a photo: the client's media_url is shown instead of the photo's URL.
+    media_url = "https://fms.example.test/photo/42.jpeg?size=full"
+    data = filing(key, service_code="road-potholes", media_url=media_url)
+    data["media"] = photo_file()
+    (created,) = rows(client.post(url("requests", fmt), data))
+    request_id = created["service_request_id"]
+    (row,) = rows(client.get(url(f"requests/{request_id}", fmt), {"api_key": key}))
+    assert row["media_url"] == media_url
+    (listed,) = rows(client.get(url("requests", fmt), {"api_key": key, "service_request_id": request_id}))
+    assert listed["media_url"] == media_url
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_media_url_form_encoded_round_trip(client, key, topic, fmt):
+    media_url = "http://farm3.static.flickr.com/2002/2212426634_5ed477a060.jpg"
+    (created,) = rows(post_form(client, url("requests", fmt), filing(key, media_url=media_url)))
+    (row,) = rows(client.get(url(f"requests/{created['service_request_id']}", fmt), {"api_key": key}))
+    assert row["media_url"] == media_url
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    "jurisdiction", ["testserver", "WWW.TestServer", "nashgorod.test", "moscow.example", " "]
+)
+def test_post_accepts_our_jurisdiction_id(client, key, topic, settings, fmt, jurisdiction):
+    settings.SITE_URL = "https://www.nashgorod.test"
+    settings.OPEN311_JURISDICTION_ID = "moscow.example"
+    response = post_form(client, url("requests", fmt), filing(key, jurisdiction_id=jurisdiction))
+    assert response.status_code == 200, response.content.decode()
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_post_with_another_jurisdiction_id_is_404_and_writes_nothing(client, key, topic, fmt):
+    # The standard, POST Service Request: "404 - service_code or jurisdiction_id was not found".
+    before = (Report.objects.count(), User.objects.count())
+    (description,) = errors(
+        post_form(client, url("requests", fmt), filing(key, jurisdiction_id="sfgov.org")), 404
+    )
+    assert "sfgov.org" in description
+    # Some clients put the call's parameters in the query string, as they do the api_key.
+    (description,) = errors(
+        post_form(client, url("requests", fmt) + "?jurisdiction_id=sfgov.org", filing(key)), 404
+    )
+    assert "sfgov.org" in description
+    assert nothing_written(*before)

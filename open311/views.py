@@ -9,15 +9,16 @@ import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from issues.models import TopicQuestion
-from open311 import formats, params, selectors, serializers, services
+from open311 import failures, formats, params, selectors, serializers, services
 from open311.errors import BadRequest, NotFound, Open311Error, from_validation_error
 
 
@@ -41,7 +42,8 @@ def _check_jurisdiction(request: HttpRequest) -> None:
 
 def endpoint(*methods: str):
     """Method check, jurisdiction_id and the standard's errors, in the
-    format the path asked for."""
+    format the path asked for: the call's own refusals, a body Django will
+    not read (open311.failures: 400) and a server error (500)."""
     allowed = {*methods, "HEAD"} if "GET" in methods else set(methods)
 
     def decorate(view):
@@ -58,6 +60,11 @@ def endpoint(*methods: str):
             except ValidationError as exc:
                 error = from_validation_error(exc)
                 response = formats.render_errors(fmt, error.errors, error.status)
+            except (SuspiciousOperation, MultiPartParserError) as exc:
+                # Raised when the body is first read: too large, too many fields or files, broken.
+                response = failures.bad_request(request, fmt, exc)
+            except Exception as exc:
+                response = failures.server_error(request, fmt, exc)
             if request.method not in allowed:
                 response["Allow"] = ", ".join(sorted(allowed))
             return response

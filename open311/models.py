@@ -73,3 +73,23 @@ class ServiceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"№{self.report_id} от {self.client}"
+
+
+class CatalogVersion(models.Model):
+    """When the service catalog, as Open311 shows it (the service list and
+    every service definition), last changed: discovery's changeset.
+
+    Topics, groups and seasonal projects keep no timestamps, and a deletion
+    or a queryset update leaves none, so each discovery call compares the
+    catalog's fingerprint with the stored one and keeps the time of the first
+    call that saw a new one. A single row."""
+
+    fingerprint = models.CharField("отпечаток каталога", max_length=64)
+    changed_at = models.DateTimeField("каталог изменён")
+
+    class Meta:
+        verbose_name = "версия каталога Open311"
+        verbose_name_plural = "версии каталога Open311"
+
+    def __str__(self) -> str:
+        return f"{self.changed_at:%Y-%m-%d %H:%M:%S}"

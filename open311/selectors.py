@@ -47,6 +47,18 @@ def service_definition(service_code: str) -> tuple[Topic, list[TopicQuestion]] |
     return topic, list(topic.questions.order_by("order", "pk"))
 
 
+def service_definitions() -> list[tuple[Topic, list[TopicQuestion]]]:
+    """Every active topic with its questions in order (what services/{code} shows), by code."""
+    topics = (
+        Topic.objects.filter(is_active=True)
+        .prefetch_related(
+            Prefetch("questions", queryset=TopicQuestion.objects.order_by("order", "pk"), to_attr="ordered")
+        )
+        .order_by("code")
+    )
+    return [(topic, topic.ordered) for topic in topics]
+
+
 def visible(client: ClientApplication | None) -> Q:
     condition = Q(status__in=PUBLISHED_STATUSES)
     if client is not None:

@@ -20,7 +20,7 @@ from open311.formats import Many
 from open311.models import ClientApplication, ResponseType, ServiceRequest
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
-CHANGESET_FLOOR = "2026-11-23 00:00"
+CHANGESET_FLOOR = "2026-11-23 00:00:00"
 
 Absolute = Callable[[str], str]  # a path or URL -> an absolute URL
 
@@ -62,8 +62,10 @@ def discovery(endpoint_url: str, changeset: str) -> dict:
 
 
 def changeset(latest) -> str:
-    """Sortable: the last change of a service definition, never before the API's release."""
-    stamp = timezone.localtime(latest).strftime("%Y-%m-%d %H:%M") if latest else ""
+    """Sortable, as the standard asks: the last change of the service list or
+    a service definition (to the second, so that two changes in one minute
+    are told apart), never before the API's release."""
+    stamp = timezone.localtime(latest).strftime("%Y-%m-%d %H:%M:%S") if latest else ""
     return max(stamp, CHANGESET_FLOOR)
 
 

@@ -5,6 +5,7 @@ answers to the topic's questions)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -17,8 +18,10 @@ from issues.models import Report, Topic
 from issues.photos import PhotoError, process_upload
 from issues.questions import clean_answers
 from issues.services import Submission, check_submission, submit_report
+from open311 import formats, selectors, serializers
 from open311.errors import BadRequest, Forbidden, NotFound
-from open311.models import ClientApplication, ResponseType, ServiceRequest
+from open311.formats import Many
+from open311.models import CatalogVersion, ClientApplication, ResponseType, ServiceRequest
 from open311.params import NewRequest
 from places.geo import make_point
 from places.models import Building
@@ -96,6 +99,41 @@ def client_for_key(api_key: str, *, required: bool) -> ClientApplication | None:
     if client is None or not client.can_submit:
         raise Forbidden("Неверный или отозванный api_key.")
     return client
+
+
+# -- the catalog's changeset ---------------------------------------------------------
+
+
+def catalog_fingerprint() -> str:
+    """SHA-256 of the service list and every service definition, as served."""
+    catalog = {
+        "services": serializers.services(selectors.available_topics()),
+        "definitions": Many(
+            "service_definition",
+            [serializers.service_definition(*d) for d in selectors.service_definitions()],
+        ),
+    }
+    return hashlib.sha256(formats.to_json(catalog).encode("utf-8")).hexdigest()
+
+
+def catalog_changed_at(now: dt.datetime) -> dt.datetime:
+    """When the catalog last changed: the first call that saw its current
+    fingerprint. A new fingerprint always moves the time forward (by a
+    second at least), so that discovery's changeset changes with it."""
+    fingerprint = catalog_fingerprint()
+    version, created = CatalogVersion.objects.get_or_create(
+        pk=1, defaults={"fingerprint": fingerprint, "changed_at": now}
+    )
+    if created or version.fingerprint == fingerprint:
+        return version.changed_at
+    changed_at = max(now, version.changed_at + dt.timedelta(seconds=1))
+    moved = CatalogVersion.objects.filter(pk=1, fingerprint=version.fingerprint).update(
+        fingerprint=fingerprint, changed_at=changed_at
+    )
+    if not moved:  # another call recorded a change meanwhile
+        version.refresh_from_db()
+        return version.changed_at
+    return changed_at
 
 
 # -- the reporter ---------------------------------------------------------------

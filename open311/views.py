@@ -10,14 +10,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from issues.models import TopicQuestion
 from open311 import failures, formats, params, selectors, serializers, services
 from open311.errors import BadRequest, NotFound, Open311Error, from_validation_error
 
@@ -86,8 +84,8 @@ def _reader(request: HttpRequest):
 @endpoint("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     url = request.build_absolute_uri(reverse("open311:discovery", args=[fmt])).rsplit("/discovery.", 1)[0]
-    latest = TopicQuestion.objects.aggregate(latest=Max("updated_at"))["latest"]
-    return formats.render(fmt, "discovery", serializers.discovery(url, serializers.changeset(latest)))
+    changed_at = services.catalog_changed_at(timezone.now())
+    return formats.render(fmt, "discovery", serializers.discovery(url, serializers.changeset(changed_at)))
 
 
 @endpoint("GET")

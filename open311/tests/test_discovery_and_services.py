@@ -2,7 +2,7 @@
 
 import pytest
 
-from issues.models import Topic, TopicQuestion
+from issues.models import Topic, TopicGroup, TopicQuestion
 from open311.tests.conftest import FORMATS, body, errors, url
 
 pytestmark = pytest.mark.django_db
@@ -31,13 +31,89 @@ def test_discovery_lists_this_endpoint_with_both_formats(client, fmt):
         assert [f.text for f in endpoint.findall("formats/format")] == ["text/xml", "application/json"]
 
 
-def test_discovery_changeset_moves_when_a_definition_changes(client, topic):
-    before = client.get(url("discovery", "json")).json()["changeset"]
+def changeset(client, fmt="json") -> str:
+    doc = body(client.get(url("discovery", fmt)))
+    if fmt == "json":
+        assert doc["endpoints"][0]["changeset"] == doc["changeset"]
+        return doc["changeset"]
+    assert doc.findtext("endpoints/endpoint/changeset") == doc.findtext("changeset")
+    return doc.findtext("changeset")
+
+
+def test_discovery_changeset_is_sortable_and_the_same_in_both_formats(client, topic):
+    first = changeset(client)
+    assert len(first) == len("2026-11-23 00:00:00") and first >= "2026-11-23 00:00:00"
+    assert changeset(client, "xml") == first == changeset(client)
+
+
+def _edit_question(topic):
     question = TopicQuestion.objects.filter(topic=topic).first()
     question.description = "Где именно лежит мусор"
     question.save()
-    after = client.get(url("discovery", "json")).json()["changeset"]
-    assert after >= before and len(after) == len("2026-11-23 00:00")
+
+
+def _delete_question(topic):
+    TopicQuestion.objects.filter(topic=topic, code="details").delete()
+
+
+def _add_topic(topic):
+    Topic.objects.create(
+        code="yard-new-bench",
+        group=topic.group,
+        name="Сломана скамейка во дворе",
+        responsible_kind=topic.responsible_kind,
+    )
+
+
+def _rename_topic(topic):
+    Topic.objects.filter(pk=topic.pk).update(name="Мусор во дворе")  # no save(), no signal
+
+
+def _switch_topic_off(topic):
+    Topic.objects.filter(pk=topic.pk).update(is_active=False)
+
+
+def _rename_group(topic):
+    group = topic.group
+    group.name = "Дворы и детские площадки"
+    group.save()
+
+
+def _add_group(topic):
+    TopicGroup.objects.create(code="open311-test-group", name="Новая группа", position=99)
+    _add_topic(topic)
+    Topic.objects.filter(code="yard-new-bench").update(
+        group=TopicGroup.objects.get(code="open311-test-group")
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _edit_question,
+        _delete_question,
+        _add_topic,
+        _rename_topic,
+        _switch_topic_off,
+        _rename_group,
+        _add_group,
+    ],
+)
+def test_discovery_changeset_moves_when_services_or_definitions_change(client, topic, change):
+    before = changeset(client)
+    assert changeset(client) == before  # nothing changed
+    change(topic)
+    after = changeset(client)
+    assert after > before  # even within the same second
+    assert changeset(client, "xml") == after
+
+
+def test_discovery_changeset_stays_when_a_save_changes_nothing_served(client, topic):
+    before = changeset(client)
+    for question in TopicQuestion.objects.filter(topic=topic):
+        question.save()  # updated_at moves, the definition does not
+    topic.save()
+    assert changeset(client) == before
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -136,3 +136,12 @@ def test_an_id_too_big_for_the_database_is_not_a_server_error(api, cast, url, pa
     response = api(cast.resident).get(url, params)
     assert response.status_code in (400, 404)
     error_of(response)
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"text"', "42", "null"])
+def test_a_json_body_that_is_not_an_object_is_a_bad_request(api, cast, body):
+    # The report's submission key was read from the body before validation:
+    # a list or a string was a server error.
+    response = api(cast.resident).post(reverse("api:reports"), body, content_type="application/json")
+    assert response.status_code == 400
+    assert error_of(response)["code"] in ("invalid", "null")

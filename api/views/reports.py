@@ -62,7 +62,10 @@ class ReportListCreate(generics.GenericAPIView):
     @staticmethod
     def submission_key(request) -> uuid.UUID | None:
         """The client's key, from the Idempotency-Key header or the form."""
-        raw = request.headers.get(IDEMPOTENCY_HEADER) or request.data.get("submission_key")
+        raw = request.headers.get(IDEMPOTENCY_HEADER)
+        if not raw and hasattr(request.data, "get"):
+            # A JSON body may be a list or a string: the serializer refuses it.
+            raw = request.data.get("submission_key")
         try:
             return uuid.UUID(str(raw)) if raw else None
         except ValueError:

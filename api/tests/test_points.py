@@ -85,3 +85,16 @@ def test_staff_take_no_part_in_the_programme(api, cast, fund):
     assert api(cast.staff).get(reverse("api:points")).status_code == 403
     assert api(cast.staff).post(reverse("api:donate", args=[fund.pk]), {"amount": 1}).status_code == 403
     assert api().get(reverse("api:points")).status_code == 401
+
+
+def test_a_malformed_idempotency_key_spends_nothing(api, cast, earned, reward, fund):
+    # Ignored, it let every retry spend the points once more.
+    client = api(cast.resident)
+    for _ in range(2):
+        redeemed = client.post(reverse("api:redeem", args=[reward.pk]), {}, HTTP_IDEMPOTENCY_KEY="retry-1")
+        donated = client.post(
+            reverse("api:donate", args=[fund.pk]), {"amount": 10}, HTTP_IDEMPOTENCY_KEY="retry-1"
+        )
+        assert (redeemed.status_code, donated.status_code) == (400, 400)
+        assert error_of(redeemed)["field"] == error_of(donated)["field"] == "Idempotency-Key"
+    assert not Entry.objects.filter(reason__in=[Reason.REWARD, Reason.DONATION]).exists()

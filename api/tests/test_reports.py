@@ -218,3 +218,15 @@ def test_nearby_open_reports_of_the_topic(api, cast, reports):
     )
     assert [r["id"] for r in body["results"]] == [report.pk]
     assert body["results"][0]["followed"] is False
+
+
+def test_a_malformed_idempotency_key_is_refused_not_ignored(api, cast):
+    # Ignored, it let every retry file one more report.
+    client = api(cast.resident)
+    for _ in range(2):
+        response = client.post(
+            URL, form(cast.topic, photos=[jpeg()]), format="multipart", HTTP_IDEMPOTENCY_KEY="retry-1"
+        )
+        assert response.status_code == 400
+        assert error_of(response)["field"] == "Idempotency-Key"
+    assert Report.objects.count() == 0

@@ -13,6 +13,7 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.idempotency import header_key
 from api.permissions import CanEarnPoints
 from api.serializers.loyalty import (
     BalanceSerializer,
@@ -36,13 +37,7 @@ KEY_HEADER = OpenApiParameter(
 
 
 def _key(request, data: dict) -> uuid.UUID | None:
-    raw = request.headers.get("Idempotency-Key")
-    if raw:
-        try:
-            return uuid.UUID(raw)
-        except ValueError:
-            return None
-    return data.get("key")
+    return header_key(request) or data.get("key")
 
 
 @extend_schema(tags=["points"])

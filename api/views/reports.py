@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.exceptions import form_errors
+from api.idempotency import IDEMPOTENCY_HEADER, header_key
 from api.permissions import CanReport
 from api.serializers.reports import (
     FollowSerializer,
@@ -39,7 +40,6 @@ from issues.forms import ReportForm, VerdictForm
 from issues.models import OPEN_STATUSES, Report
 from places.geo import make_point
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 MULTIPART = [MultiPartParser, FormParser, JSONParser]
 
 
@@ -61,11 +61,13 @@ class ReportListCreate(generics.GenericAPIView):
 
     @staticmethod
     def submission_key(request) -> uuid.UUID | None:
-        """The client's key, from the Idempotency-Key header or the form."""
-        raw = request.headers.get(IDEMPOTENCY_HEADER)
-        if not raw and hasattr(request.data, "get"):
-            # A JSON body may be a list or a string: the serializer refuses it.
-            raw = request.data.get("submission_key")
+        """The client's key, from the Idempotency-Key header or the form (a
+        malformed header is a 400; a malformed field the serializer refuses)."""
+        key = header_key(request)
+        if key is not None:
+            return key
+        # A JSON body may be a list or a string: the serializer refuses it.
+        raw = request.data.get("submission_key") if hasattr(request.data, "get") else None
         try:
             return uuid.UUID(str(raw)) if raw else None
         except ValueError:

@@ -80,6 +80,7 @@ urlpatterns = [
     # Volunteers
     path("volunteer/tasks/", volunteers.TaskPool.as_view(), name="task-pool"),
     path("volunteer/tasks/mine/", volunteers.HeldTasks.as_view(), name="tasks-held"),
+    path("volunteer/tasks/<int:pk>/", volunteers.TaskDetail.as_view(), name="task"),
     path("volunteer/tasks/<int:pk>/take/", volunteers.TakeTask.as_view(), name="take"),
     path("volunteer/tasks/<int:pk>/give-up/", volunteers.GiveUpTask.as_view(), name="give-up"),
     path("volunteer/tasks/<int:pk>/verdict/", volunteers.SubmitVerdict.as_view(), name="verdict"),

@@ -63,3 +63,22 @@ def test_the_verdict_with_photos(api, task, volunteer):
 def test_residents_are_not_volunteers(api, cast, task):
     assert api(cast.resident).get(reverse("api:task-pool")).status_code == 403
     assert api().get(reverse("api:task-pool")).status_code == 401
+
+
+def test_the_pool_leaves_out_the_volunteers_own_reports(api, task, volunteer):
+    # As on the web: a volunteer never checks their own report.
+    own = services.order_inspection(
+        testing.moderator(), testing.disputed_report(author=volunteer), "Проверьте"
+    )
+    listed = [t["id"] for t in api(volunteer).get(reverse("api:task-pool")).json()["results"]]
+    assert listed == [task.pk] and own.pk not in listed
+
+
+def test_a_task_on_its_own(api, task, volunteer):
+    # The web's task page: a task of the pool, or one the volunteer holds.
+    response = api(volunteer).get(reverse("api:task", args=[task.pk]))
+    assert response.status_code == 200 and response.json()["note"] == "Проверьте двор"
+    api(volunteer).post(reverse("api:take", args=[task.pk]))
+    assert api(volunteer).get(reverse("api:task", args=[task.pk])).json()["status"] == "taken"
+    hidden = api(testing.volunteer()).get(reverse("api:task", args=[task.pk]))
+    assert hidden.status_code == 404 and error_of(hidden)["code"] == "not_found"

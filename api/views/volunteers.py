@@ -35,7 +35,9 @@ class TaskPool(generics.ListAPIView):
         query = PoolQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         d = query.validated_data
-        return selectors.pool(make_point(d["lon"], d["lat"]) if "lat" in d else None)
+        # Without the volunteer's own reports, as on the web: theirs to check never.
+        point = make_point(d["lon"], d["lat"]) if "lat" in d else None
+        return selectors.pool(point, for_user=self.request.user)
 
 
 @extend_schema(tags=["volunteers"])
@@ -51,6 +53,17 @@ class HeldTasks(generics.ListAPIView):
 
 def _task_response(request, pk: int) -> Response:
     return Response(TaskSerializer(get_task_for_volunteer(request.user, pk)).data)
+
+
+@extend_schema(tags=["volunteers"])
+class TaskDetail(APIView):
+    """A task in the pool or one of the volunteer's own (the web's task page)."""
+
+    permission_classes = [IsActiveVolunteer]
+
+    @extend_schema(responses=TaskSerializer)
+    def get(self, request, pk: int):
+        return _task_response(request, pk)
 
 
 @extend_schema(tags=["volunteers"])

@@ -57,6 +57,20 @@ urlpatterns = [
     path("moderation/reports/<int:pk>/reject/", moderation.Reject.as_view(), name="reject"),
     path("moderation/reports/<int:pk>/merge/", moderation.Merge.as_view(), name="merge"),
     path("moderation/reports/<int:pk>/topic/", moderation.ChangeTopic.as_view(), name="change-topic"),
+    path("moderation/reports/<int:pk>/point/", moderation.ChangePoint.as_view(), name="change-point"),
+    path("moderation/reports/<int:pk>/inspect/", moderation.OrderInspection.as_view(), name="inspect"),
+    path("moderation/inspections/", moderation.InspectionQueue.as_view(), name="inspections"),
+    path(
+        "moderation/inspections/<int:pk>/<slug:action>/",
+        moderation.DecideInspection.as_view(),
+        name="decide-inspection",
+    ),
+    path("moderation/applications/", moderation.ApplicationQueue.as_view(), name="applications"),
+    path(
+        "moderation/applications/<int:pk>/decide/",
+        moderation.DecideApplication.as_view(),
+        name="decide-application",
+    ),
     path(
         "moderation/reports/<int:pk>/publish-answer/",
         moderation.PublishAnswer.as_view(),

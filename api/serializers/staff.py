@@ -19,6 +19,7 @@ class QueueSerializer(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
     count = serializers.IntegerField()
+    url = serializers.CharField(help_text="Где в API эта очередь.")
 
 
 class QueuedReportSerializer(serializers.Serializer):
@@ -224,3 +225,61 @@ class SupervisedOrganizationSerializer(serializers.Serializer):
     kind = serializers.CharField()
     in_work = serializers.IntegerField()
     overdue = serializers.IntegerField()
+
+
+# -- the editorial desk and the volunteers -----------------------------------
+
+
+class PointChangeSerializer(serializers.Serializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+
+
+class OrderInspectionSerializer(serializers.Serializer):
+    note = _comment(help_text="Что проверить на месте; волонтёр увидит этот текст.")
+
+
+class InspectionDecisionSerializer(serializers.Serializer):
+    comment = _comment(help_text="Комментарий волонтёру (для decline обязателен).")
+    reopen = serializers.BooleanField(
+        required=False, default=True, help_text="decline: назначить проверку заново."
+    )
+
+
+class QueuedInspectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    report = serializers.IntegerField(source="report_id")
+    topic = serializers.CharField(source="report.topic.name")
+    address = serializers.CharField(source="report.address")
+    district = serializers.CharField(source="report.district.name")
+    organization = serializers.CharField(source="report.organization.name", allow_null=True, default=None)
+    note = serializers.CharField()
+    verdict = serializers.CharField()
+    comment = serializers.CharField()
+    volunteer = serializers.IntegerField(source="volunteer_id", allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    photos = serializers.SerializerMethodField()
+
+    def get_photos(self, inspection) -> list[dict]:
+        photos = [link.photo for link in inspection.inspection_photos.all()]
+        return PhotoSerializer(photos, many=True, context=self.context).data
+
+
+class QueuedApplicationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user = serializers.IntegerField(source="user_id")
+    name = serializers.CharField(source="user.get_short_name")
+    motivation = serializers.CharField()
+    district = serializers.CharField(source="district.name", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
+
+
+class ApplicationDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("approve", "Одобрить"), ("decline", "Отклонить")])
+    comment = _comment()
+
+
+class ApplicationDecidedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()

@@ -7,19 +7,28 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.exceptions import form_errors
 from api.permissions import CanModerate
 from api.serializers.reports import ReportDetailSerializer
 from api.serializers.staff import (
+    ApplicationDecidedSerializer,
+    ApplicationDecisionSerializer,
     CommentSerializer,
     DecisionSerializer,
+    InspectionDecisionSerializer,
     MergeSerializer,
+    OrderInspectionSerializer,
+    PointChangeSerializer,
     PublishSerializer,
+    QueuedApplicationSerializer,
+    QueuedInspectionSerializer,
     QueuedReportSerializer,
     QueuedRequestSerializer,
     QueueSerializer,
@@ -31,8 +40,24 @@ from api.views.reports import report_response
 from issues import services
 from issues.models import OrganizationRequest, Report
 from moderation import selectors
+from moderation.forms import PointForm, version_of
+from volunteers import selectors as volunteer_selectors
+from volunteers import services as volunteer_services
+from volunteers.models import Application, Inspection
 
 REPORT_QUEUES = ("new", "answers", "disputes", "overdue")
+# The desk's other queues have their own lists.
+OTHER_QUEUES = {
+    "requests": "api:requests",
+    "inspections": "api:inspections",
+    "applications": "api:applications",
+}
+
+
+def queue_url(slug: str) -> str:
+    if slug in REPORT_QUEUES:
+        return reverse("api:queue", args=[slug])
+    return reverse(OTHER_QUEUES[slug])
 
 
 @extend_schema(tags=["moderation"])
@@ -45,7 +70,10 @@ class QueueList(APIView):
     def get(self, request):
         counts = selectors.queue_counts()
         return Response(
-            [{"slug": slug, "title": q.title, "count": counts[slug]} for slug, q in selectors.QUEUES.items()]
+            [
+                {"slug": slug, "title": q.title, "count": counts[slug], "url": queue_url(slug)}
+                for slug, q in selectors.QUEUES.items()
+            ]
         )
 
 
@@ -62,7 +90,9 @@ class ReportQueue(generics.ListAPIView):
     def get_queryset(self):
         slug = self.kwargs["slug"]
         if slug not in REPORT_QUEUES:
-            raise Http404("Нет такой очереди.")
+            raise Http404(
+                "Нет такой очереди." if slug not in OTHER_QUEUES else f"Эта очередь: {queue_url(slug)}"
+            )
         return selectors.QUEUES[slug].items()
 
 
@@ -186,3 +216,105 @@ class DecideRequest(APIView):
         else:
             services.decide_postponement(request.user, item.pk, grant, comment=comment)
         return report_response(request, item.report_id)
+
+
+def _change_point(self, actor, report, d):
+    # The web form's rules: a topic about a building needs a house at the new point.
+    form = PointForm(
+        {
+            "point-seen_status": report.status,
+            "point-seen_version": version_of(report),
+            "point-lat": str(d["lat"]),
+            "point-lon": str(d["lon"]),
+        },
+        report=report,
+    )
+    if not form.is_valid():
+        raise form_errors(form)
+    form.perform(actor)
+
+
+ChangePoint = _action(
+    "ChangePoint", PointChangeSerializer, _change_point, "Уточнить место сообщения на модерации."
+)
+OrderInspection = _action(
+    "OrderInspection",
+    OrderInspectionSerializer,
+    lambda self, actor, report, d: volunteer_services.order_inspection(actor, report, d["note"]),
+    "Назначить общественную проверку: задание появится у волонтёров.",
+)
+
+
+@extend_schema(tags=["moderation"])
+class InspectionQueue(generics.ListAPIView):
+    """Volunteers' verdicts awaiting the desk, the longest waiting first, with their photos."""
+
+    permission_classes = [CanModerate]
+    serializer_class = QueuedInspectionSerializer
+
+    def get_queryset(self):
+        return volunteer_selectors.verdicts_to_review_with_photos()
+
+
+INSPECTION_ACTIONS = {
+    "accept": lambda actor, pk, d: volunteer_services.accept_verdict(actor, pk, d["comment"]),
+    "decline": lambda actor, pk, d: volunteer_services.decline_verdict(
+        actor, pk, d["comment"], reopen=d["reopen"]
+    ),
+    "return": lambda actor, pk, d: volunteer_services.return_on_verdict(actor, pk, d["comment"]),
+    "cancel": lambda actor, pk, d: volunteer_services.cancel_inspection(actor, pk, d["comment"]),
+}
+
+
+@extend_schema(
+    tags=["moderation"],
+    parameters=[
+        OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(INSPECTION_ACTIONS))
+    ],
+)
+class DecideInspection(APIView):
+    """accept: the verdict goes into the public timeline; decline (with
+    reopen: a new task); return: accept and send the report back to the
+    organization; cancel: withdraw a task nobody reported on."""
+
+    permission_classes = [CanModerate]
+
+    @extend_schema(request=InspectionDecisionSerializer, responses=ReportDetailSerializer)
+    def post(self, request, pk: int, action: str):
+        perform = INSPECTION_ACTIONS.get(action)
+        if perform is None:
+            raise Http404("Нет такого действия.")
+        inspection = get_object_or_404(Inspection.objects.only("id", "report_id"), pk=pk)
+        data = InspectionDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        perform(request.user, inspection.pk, data.validated_data)
+        return report_response(request, inspection.report_id)
+
+
+@extend_schema(tags=["moderation"])
+class ApplicationQueue(generics.ListAPIView):
+    """Applications to become a volunteer awaiting a decision, oldest first."""
+
+    permission_classes = [CanModerate]
+    serializer_class = QueuedApplicationSerializer
+
+    def get_queryset(self):
+        return volunteer_selectors.pending_applications()
+
+
+@extend_schema(tags=["moderation"])
+class DecideApplication(APIView):
+    permission_classes = [CanModerate]
+
+    @extend_schema(request=ApplicationDecisionSerializer, responses=ApplicationDecidedSerializer)
+    def post(self, request, pk: int):
+        application = get_object_or_404(Application.objects.only("id"), pk=pk)
+        data = ApplicationDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decided = volunteer_services.decide_application(
+            request.user,
+            application.pk,
+            approve=data.validated_data["decision"] == "approve",
+            comment=data.validated_data["comment"],
+        )
+        return Response(ApplicationDecidedSerializer(decided).data)

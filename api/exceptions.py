@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core import signals
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.log import log_response
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -37,12 +40,34 @@ def error_body(code: str, message: str, field: str | None = None, details: dict 
     return {"error": {"code": code, "message": message, "field": field, "details": details or {}}}
 
 
+SERVER_ERROR = (
+    "Внутренняя ошибка сервера: запрос не выполнен. Повторите его позже; "
+    "если ошибка не проходит, сообщите в редакцию портала."
+)
+
+
 def handle(exc, context):
     """DRF's EXCEPTION_HANDLER: every exception a view raises, as one shape."""
     response = _response_for(exc)
     if response is None:
-        return None  # a bug: Django's 500 page and the error log
+        request = context.get("request")
+        if request is None or settings.DEBUG or settings.DEBUG_PROPAGATE_EXCEPTIONS:
+            return None  # Django's own handling: the debug page, or the exception raised
+        response = _server_error(getattr(request, "_request", request), exc)
     set_rollback()
+    return response
+
+
+def _server_error(request, exc: Exception) -> Response:
+    """A bug: reported the way Django reports one (got_request_exception, the
+    django.request log with its traceback), answered in the API's shape."""
+    signals.got_request_exception.send(sender=None, request=request)
+    response = Response(
+        error_body("server_error", SERVER_ERROR), status=status.HTTP_500_INTERNAL_SERVER_ERROR
+    )
+    log_response(
+        "%s: %s", response.reason_phrase, request.path, response=response, request=request, exception=exc
+    )
     return response
 
 

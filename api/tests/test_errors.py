@@ -42,8 +42,36 @@ def test_the_handler_gives_every_django_and_domain_error_one_shape(exc, status, 
     assert response.data["error"]["message"]
 
 
-def test_a_bug_is_left_to_django(db):
+def test_a_bug_outside_a_request_is_left_to_django(db):
     assert handle(ZeroDivisionError(), {}) is None
+
+
+def test_a_bug_is_a_500_in_the_apis_shape_logged_with_its_traceback(api, cast, monkeypatch, caplog):
+    from api.views import auth
+
+    def broken(self, request):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(auth.MeView, "get", broken)
+    client = api(cast.resident)
+    client.raise_request_exception = False
+    with caplog.at_level("ERROR", logger="django.request"):
+        response = client.get(reverse("api:me"))
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert error_of(response)["code"] == "server_error" and error_of(response)["message"]
+    assert "a bug" not in response.content.decode()  # no traceback leaks to the client
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelname == "ERROR" and record.exc_info[0] is ZeroDivisionError
+
+
+def test_a_bug_raises_when_django_is_told_to_propagate(api, cast, monkeypatch, settings):
+    from api.views import auth
+
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = True
+    monkeypatch.setattr(auth.MeView, "get", lambda self, request: 1 / 0)
+    client = api(cast.resident)
+    with pytest.raises(ZeroDivisionError):
+        client.get(reverse("api:me"))
 
 
 def test_a_serializer_error_names_the_field_and_lists_them_all(api, cast):

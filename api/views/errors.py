@@ -7,9 +7,6 @@ from rest_framework.views import APIView
 class NotFoundView(APIView):
     """Every method of every path the API does not have: 404 in the API's shape."""
 
-    def dispatch(self, request, *args, **kwargs):
-        return super().dispatch(request, *args, **kwargs)
-
     def http_method_not_allowed(self, request, *args, **kwargs):
         raise NotFound("Нет такого адреса в API.")
 

@@ -12,7 +12,9 @@ Two ways to count, with the same answer:
 * PostgreSQL keeps the counts per cell, status, topic group and district
   in issues_report_mapgrid, updated by triggers (migrations
   issues/0004_report_mapgrid and 0008), so the whole city is a few thousand
-  rows whatever the number of reports.
+  rows whatever the number of reports; and, for the map with no group or
+  district filter, per cell and status only in issues_report_mapcell,
+  kept from the grid by its own triggers (0012).
 * Otherwise (SQLite) a GROUP BY over the reports in the box: floor(x /
   cell), floor(y / cell) with count and mean position. Never a row per
   report in Python.
@@ -49,6 +51,7 @@ LAT_FACTOR = math.cos(math.radians(55.75))
 # coarser zoom regroups the first of them. Beyond the last one a box is small
 # enough to show its points.
 GRID_TABLE = "issues_report_mapgrid"
+ROLLUP_TABLE = "issues_report_mapcell"  # the grid summed over groups and districts
 GRID_LEVELS = range(9, 17)
 
 
@@ -250,9 +253,10 @@ def _cells_from_grid_table(query: MapQuery, cells: CellRange) -> list[tuple[int,
     shift = level - query.zoom  # a cell at `zoom` is 2^shift × 2^shift cells at `level`
     by_group = "AND group_id = %(group)s" if query.group_id is not None else ""
     by_district = "AND district_id = %(district)s" if query.district_id is not None else ""
+    table = GRID_TABLE if by_group or by_district else ROLLUP_TABLE
     sql = f"""
         SELECT cx >> %(shift)s, cy >> %(shift)s, sum(n)::bigint, sum(sum_x), sum(sum_y)
-        FROM {GRID_TABLE}
+        FROM {table}
         WHERE level = %(level)s AND status = ANY(%(statuses)s) {by_group} {by_district}
           AND cx BETWEEN %(cx0)s AND %(cx1)s AND cy BETWEEN %(cy0)s AND %(cy1)s
         GROUP BY 1, 2

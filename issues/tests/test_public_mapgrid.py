@@ -7,6 +7,7 @@ import random
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from issues import mapgrid
 from issues.models import PUBLISHED_STATUSES, Report, Status, Topic, TopicGroup
@@ -75,6 +76,7 @@ def counted_counts(query):
 
 
 def assert_grid_matches_reports():
+    assert_rollup_matches_grid()
     groups = [None, *TopicGroup.objects.values_list("pk", flat=True)]
     districts = [None, *Report.objects.values_list("district_id", flat=True).distinct()[:3]]
     for zoom in (5, 9, 10, 12, 14, 15, 16):
@@ -90,6 +92,23 @@ def assert_grid_matches_reports():
                         group_id,
                         district_id,
                     )
+
+
+def assert_rollup_matches_grid():
+    """The rollup (per cell and status) is the grid summed over groups and districts."""
+    summed = f"""
+        SELECT level, cx, cy, status, sum(n)::bigint, round(sum(sum_x)::numeric, 9), round(sum(sum_y)::numeric, 9)
+        FROM {mapgrid.GRID_TABLE} GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4
+    """  # noqa: S608 - constants
+    rolled = f"""
+        SELECT level, cx, cy, status, n, round(sum_x::numeric, 9), round(sum_y::numeric, 9)
+        FROM {mapgrid.ROLLUP_TABLE} WHERE n <> 0 ORDER BY 1, 2, 3, 4
+    """  # noqa: S608 - constants
+    with connection.cursor() as cursor:
+        cursor.execute(summed)
+        expected = cursor.fetchall()
+        cursor.execute(rolled)
+        assert cursor.fetchall() == expected
 
 
 @pytest.fixture
@@ -170,3 +189,24 @@ def test_a_report_moved_to_another_district_moves_in_the_grid(many):
     other = Report.objects.exclude(district_id=moved.district_id).values_list("district_id", flat=True)[0]
     Report.objects.filter(pk=moved.pk).update(district_id=other)  # test set-up: the district alone
     assert_grid_matches_reports()
+
+
+@postgis_only
+def test_the_rollups_first_fill_sums_the_grid_already_there(many):
+    rollup_migration = importlib.import_module("issues.migrations.0012_mapgrid_rollup")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {mapgrid.ROLLUP_TABLE}")  # noqa: S608 - a constant
+        cursor.execute(rollup_migration.FORWARD[-1])
+    assert_rollup_matches_grid()
+
+
+@postgis_only
+def test_the_unfiltered_city_reads_the_rollup_and_a_filtered_one_the_grid(many):
+    def tables(query):
+        with CaptureQueriesContext(connection) as captured:
+            mapgrid.clusters(query)
+        return " ".join(q["sql"] for q in captured.captured_queries)
+
+    assert mapgrid.ROLLUP_TABLE in tables(mapgrid.MapQuery(box=CITY, zoom=10))
+    filtered = tables(mapgrid.MapQuery(box=CITY, zoom=10, group_id=TopicGroup.objects.first().pk))
+    assert mapgrid.GRID_TABLE in filtered and mapgrid.ROLLUP_TABLE not in filtered

@@ -93,13 +93,16 @@ class MapQuery:
     def clustered(self) -> bool:
         return self.zoom < POINTS_FROM_ZOOM
 
-    def reports(self, box: Box | None = None) -> QuerySet[Report]:
-        """The published reports in the box (or another one) that pass the
-        filters. Statuses that are not published are dropped."""
+    def reports(self, box: Box | None = None, boxes: list[Box] | None = None) -> QuerySet[Report]:
+        """The published reports in the box (or another one, or any of
+        several) that pass the filters. Statuses that are not published are
+        dropped."""
         statuses = [s for s in self.statuses if s in PUBLISHED_STATUSES]
         # `&&` on PostGIS (a point's bbox is the point): the GiST index on
-        # Report.point serves it at street level.
-        qs = Report.objects.filter(status__in=statuses, point__bboverlaps=(box or self.box).polygon)
+        # Report.point serves it at street level; several boxes are a
+        # BitmapOr of index scans, each reading only its own cell.
+        within = [Q(point__bboverlaps=b.polygon) for b in boxes or [box or self.box]]
+        qs = Report.objects.filter(reduce(or_, within), status__in=statuses)
         if self.group_id is not None:
             qs = qs.filter(topic__group_id=self.group_id)
         if self.district_id is not None:
@@ -283,7 +286,7 @@ def _single_reports(query: MapQuery, cells: CellRange, singles: list[tuple[int, 
     if not singles:
         return []
     wanted = set(singles)
-    boxes = [Q(point__bboverlaps=cells.cell_box(cx, cy).polygon) for cx, cy in singles]
-    candidates, _ = points(query.reports(cells.box).filter(reduce(or_, boxes)), limit=4 * len(singles))
+    boxes = [cells.cell_box(cx, cy) for cx, cy in singles]
+    candidates, _ = points(query.reports(boxes=boxes), limit=4 * len(singles))
     # A point on a shared cell edge touches both boxes: keep it in its own.
     return [p for p in candidates if cells.cell_of(p.lon, p.lat) in wanted]

@@ -14,7 +14,10 @@ Two ways to count, with the same answer:
   issues/0004_report_mapgrid and 0008), so the whole city is a few thousand
   rows whatever the number of reports; and, for the map with no group or
   district filter, per cell and status only in issues_report_mapcell,
-  kept from the grid by its own triggers (0012).
+  kept from the grid by its own triggers (0012). The same query reads
+  the lone report of each cell that holds one (shown as its point): an
+  index scan per such cell, joined laterally, so a clustered view is one
+  round trip.
 * Otherwise (SQLite) a GROUP BY over the reports in the box: floor(x /
   cell), floor(y / cell) with count and mean position. Never a row per
   report in Python.
@@ -36,7 +39,8 @@ from django.db import connection
 from django.db.models import Avg, Count, FloatField, Func, Q, QuerySet
 from django.db.models.functions import Floor
 
-from issues.models import PUBLISHED_STATUSES, Report, Status
+from issues.models import PUBLISHED_STATUSES, Report, Status, Topic
+from places.models import District
 
 # Street level: from this zoom on the map shows every report as a point.
 POINTS_FROM_ZOOM = 15
@@ -200,41 +204,58 @@ def uses_grid_table(query: MapQuery) -> bool:
     return connection.vendor == "postgresql" and query.zoom < GRID_LEVELS.stop
 
 
-def street_level_cells(query: MapQuery) -> list[tuple[int, int, int, float, float]] | None:
+@dataclass(frozen=True)
+class Counted:
+    """A box's counted cells: (cx, cy, n, mean lon, mean lat) each, and,
+    where the same query read them, the lone report of each cell holding
+    one (else None: they are read by _single_reports)."""
+
+    cells: list[tuple[int, int, int, float, float]]
+    lone: dict[tuple[int, int], MapPoint] | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, _, n, _, _ in self.cells)
+
+
+def street_level_cells(query: MapQuery) -> Counted | None:
     """At zoom 15-16: the counted cells of the box when it holds more reports
     than the map shows as points (to be clustered), else None (show the
-    points). On PostgreSQL the grid's counts decide, and are then the
-    clusters: one query either way. Cells may stick out of the box a little,
-    which only tips a borderline box into clusters."""
+    points). On PostgreSQL the grid's counts decide and, in the same query,
+    the lone reports of the single cells are read when it clusters. Cells
+    may stick out of the box a little, which only tips a borderline box into
+    clusters."""
     if query.clustered or query.zoom >= GRID_LEVELS.stop:
         return None
     cells = CellRange.covering(query.box, query.zoom)
     if uses_grid_table(query):
-        counted = _cells_from_grid_table(query, cells)
-        return counted if sum(n for _, _, n, _, _ in counted) > MAX_POINTS else None
+        counted = _grid_cells_and_lone_reports(query, cells, over=MAX_POINTS)
+        return counted if counted.total > MAX_POINTS else None
     if query.reports()[: MAX_POINTS + 1].count() <= MAX_POINTS:
         return None
-    return _cells_from_reports(query, cells)
+    return Counted(_cells_from_reports(query, cells))
 
 
-def clusters(query: MapQuery, counted=None) -> tuple[list[Cluster], list[MapPoint]]:
+def clusters(query: MapQuery, counted: Counted | None = None) -> tuple[list[Cluster], list[MapPoint]]:
     """The reports of the cells the box touches, grouped by cell: the cells
     holding several reports as clusters, those holding one as its point.
     `counted`: the cells already counted (street_level_cells)."""
     cells = CellRange.covering(query.box, query.zoom)
     if counted is None:
         counted = (
-            _cells_from_grid_table(query, cells)
+            _grid_cells_and_lone_reports(query, cells)
             if uses_grid_table(query)
-            else _cells_from_reports(query, cells)
+            else Counted(_cells_from_reports(query, cells))
         )
     grouped, singles = [], []
-    for cx, cy, count, lon, lat in counted:
+    for cx, cy, count, lon, lat in counted.cells:
         if count == 1:
             singles.append((cx, cy))
         elif count > 1:
             bounds = cells.cell_box(cx, cy)
             grouped.append(Cluster(count, lon, lat, (bounds.west, bounds.south, bounds.east, bounds.north)))
+    if counted.lone is not None:
+        return grouped, [counted.lone[cell] for cell in singles if cell in counted.lone]
     return grouped, _single_reports(query, cells, singles)
 
 
@@ -251,14 +272,17 @@ def _cells_from_reports(query: MapQuery, cells: CellRange) -> list[tuple[int, in
     return [(int(cx), int(cy), n, lon, lat) for cx, cy, n, lon, lat in rows if cells.holds(int(cx), int(cy))]
 
 
-def _cells_from_grid_table(query: MapQuery, cells: CellRange) -> list[tuple[int, int, int, float, float]]:
+def _grid_sql(query: MapQuery, cells: CellRange) -> tuple[str, dict]:
+    """The cells of the box counted from the grid table (or its rollup when
+    no group or district is asked for), as SQL and its parameters."""
     level = max(query.zoom, GRID_LEVELS.start)
     shift = level - query.zoom  # a cell at `zoom` is 2^shift × 2^shift cells at `level`
     by_group = "AND group_id = %(group)s" if query.group_id is not None else ""
     by_district = "AND district_id = %(district)s" if query.district_id is not None else ""
     table = GRID_TABLE if by_group or by_district else ROLLUP_TABLE
     sql = f"""
-        SELECT cx >> %(shift)s, cy >> %(shift)s, sum(n)::bigint, sum(sum_x), sum(sum_y)
+        SELECT cx >> %(shift)s AS cx, cy >> %(shift)s AS cy, sum(n)::bigint AS n,
+               sum(sum_x) AS sum_x, sum(sum_y) AS sum_y
         FROM {table}
         WHERE level = %(level)s AND status = ANY(%(statuses)s) {by_group} {by_district}
           AND cx BETWEEN %(cx0)s AND %(cx1)s AND cy BETWEEN %(cy0)s AND %(cy1)s
@@ -276,9 +300,55 @@ def _cells_from_grid_table(query: MapQuery, cells: CellRange) -> list[tuple[int,
         "cy0": cells.y0 << shift,
         "cy1": ((cells.y1 + 1) << shift) - 1,
     }
+    return sql, params
+
+
+def _cells_from_grid_table(query: MapQuery, cells: CellRange) -> list[tuple[int, int, int, float, float]]:
+    sql, params = _grid_sql(query, cells)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(cx, cy, int(n), sx / n, sy / n) for cx, cy, n, sx, sy in cursor.fetchall()]
+
+
+def _grid_cells_and_lone_reports(query: MapQuery, cells: CellRange, over: int = -1) -> Counted:
+    """The grid's counted cells and, in the same query, the one report of
+    each cell that holds one: an index scan of the report's point inside
+    that cell's box (GiST, `&&`), joined laterally per single cell. With
+    `over`, the reports are only looked up when the box holds more than
+    that many (else the caller shows the box's points instead)."""
+    grid_sql, params = _grid_sql(query, cells)
+    dx, dy = cell_size(query.zoom)
+    report, topic = Report._meta.db_table, Topic._meta.db_table
+    district = District._meta.db_table
+    by_group = "AND t.group_id = %(group)s" if query.group_id is not None else ""
+    by_district = "AND r.district_id = %(district)s" if query.district_id is not None else ""
+    sql = f"""
+        WITH c AS ({grid_sql})
+        SELECT c.cx, c.cy, c.n, c.sum_x, c.sum_y,
+               p.id, p.lon, p.lat, p.status, p.topic, p.address, p.district
+        FROM c LEFT JOIN LATERAL (
+            SELECT r.id, ST_X(r.point) AS lon, ST_Y(r.point) AS lat, r.status,
+                   t.name AS topic, r.address, d.name AS district
+            FROM {report} r
+            JOIN {topic} t ON t.id = r.topic_id
+            LEFT JOIN {district} d ON d.id = r.district_id
+            WHERE c.n = 1 AND (SELECT sum(n) FROM c) > %(over)s
+              AND r.point && ST_MakeEnvelope(
+                    c.cx * %(dx)s, c.cy * %(dy)s, (c.cx + 1) * %(dx)s, (c.cy + 1) * %(dy)s, 4326)
+              AND floor(ST_X(r.point) / %(dx)s) = c.cx AND floor(ST_Y(r.point) / %(dy)s) = c.cy
+              AND r.status = ANY(%(statuses)s) {by_group} {by_district}
+            LIMIT 1
+        ) p ON true
+    """  # noqa: S608 - table names and clauses are constants; every value is a parameter
+    params |= {"dx": dx, "dy": dy, "over": over}
+    counted, lone = [], {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for cx, cy, n, sx, sy, *point in cursor.fetchall():
+            counted.append((cx, cy, int(n), sx / n, sy / n))
+            if point[0] is not None:
+                lone[(cx, cy)] = MapPoint(*point)
+    return Counted(counted, lone)
 
 
 def _single_reports(query: MapQuery, cells: CellRange, singles: list[tuple[int, int]]) -> list[MapPoint]:

@@ -210,3 +210,42 @@ def test_the_unfiltered_city_reads_the_rollup_and_a_filtered_one_the_grid(many):
     assert mapgrid.ROLLUP_TABLE in tables(mapgrid.MapQuery(box=CITY, zoom=10))
     filtered = tables(mapgrid.MapQuery(box=CITY, zoom=10, group_id=TopicGroup.objects.first().pk))
     assert mapgrid.GRID_TABLE in filtered and mapgrid.ROLLUP_TABLE not in filtered
+
+
+def _sorted_points(points):
+    return sorted(
+        (p.id, round(p.lon, 9), round(p.lat, 9), p.status, p.topic, p.address, p.district) for p in points
+    )
+
+
+@postgis_only
+def test_the_lone_reports_read_with_the_counts_are_those_read_cell_by_cell(many):
+    groups = [None, *TopicGroup.objects.values_list("pk", flat=True)]
+    for zoom in (9, 11, 13, 15, 16):
+        for statuses in (PUBLISHED_STATUSES, (Status.RESOLVED,)):
+            for group_id in groups:
+                query = mapgrid.MapQuery(box=CITY, zoom=zoom, statuses=statuses, group_id=group_id)
+                cells = mapgrid.CellRange.covering(CITY, zoom)
+                counted = mapgrid._grid_cells_and_lone_reports(query, cells)
+                assert counted.cells == mapgrid._cells_from_grid_table(query, cells)
+                singles = [(cx, cy) for cx, cy, n, _, _ in counted.cells if n == 1]
+                assert sorted(counted.lone) == sorted(singles)
+                cell_by_cell = mapgrid._single_reports(query, cells, singles)
+                assert _sorted_points(counted.lone.values()) == _sorted_points(cell_by_cell)
+
+
+@postgis_only
+def test_the_lone_reports_are_not_read_when_the_box_will_show_its_points(many):
+    query = mapgrid.MapQuery(box=CITY, zoom=16)
+    cells = mapgrid.CellRange.covering(CITY, 16)
+    counted = mapgrid._grid_cells_and_lone_reports(query, cells, over=len(many))
+    assert counted.total == 30 and counted.lone == {}
+    assert mapgrid.street_level_cells(query) is None  # 30 reports: the box shows its points
+
+
+@postgis_only
+def test_a_clustered_view_is_one_query(many):
+    with CaptureQueriesContext(connection) as captured:
+        grouped, singles = mapgrid.clusters(mapgrid.MapQuery(box=CITY, zoom=13))
+    assert len(captured.captured_queries) == 1
+    assert sum(c.count for c in grouped) + len(singles) == 30 and singles

@@ -249,3 +249,11 @@ def test_a_clustered_view_is_one_query(many):
         grouped, singles = mapgrid.clusters(mapgrid.MapQuery(box=CITY, zoom=13))
     assert len(captured.captured_queries) == 1
     assert sum(c.count for c in grouped) + len(singles) == 30 and singles
+
+
+@postgis_only
+def test_the_grid_is_indexed_for_the_group_and_the_district_filters(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [mapgrid.GRID_TABLE])
+        names = {name for (name,) in cursor.fetchall()}
+    assert {"mapgrid_by_district", "mapgrid_by_group", "mapgrid_covering"} <= names

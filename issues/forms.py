@@ -55,13 +55,14 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-def available_topics():
+def available_topics(pk: int | None = None):
+    """The topics a resident can report under today (or the one with this
+    pk, if it is one of them)."""
     today = timezone.localdate()
-    return [
-        t
-        for t in Topic.objects.select_related("group", "season").filter(is_active=True)
-        if t.is_available(today)
-    ]
+    topics = Topic.objects.select_related("group", "season").filter(is_active=True)
+    if pk is not None:
+        topics = topics.filter(pk=pk)
+    return [t for t in topics if t.is_available(today)]
 
 
 def question_field(question: TopicQuestion) -> forms.Field:
@@ -124,9 +125,11 @@ class ReportForm(forms.Form):
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, topic_id: int | None = None, **kwargs):
+        """`topic_id`: a form for that topic alone (the API's, which renders
+        nothing): it reads neither the other topics nor their questions."""
         super().__init__(*args, **kwargs)
-        topics = available_topics()
+        topics = available_topics(topic_id)
         self.fields["topic"].queryset = Topic.objects.filter(pk__in=[t.pk for t in topics])
         groups: dict[str, list] = {}
         for t in topics:
@@ -190,8 +193,12 @@ class ReportForm(forms.Form):
             if "address" not in self.errors:
                 self.add_error("address", "Отметьте место на карте или укажите адрес.")
             return data
-        if not in_moscow_bbox(point) or locate(point) is None:
+        location = locate(point) if in_moscow_bbox(point) else None
+        if location is None:
             self.add_error(None, OutsideMoscow())
+        # The service locates the building's point when there is a building.
+        if building is None or building.point == point:
+            data["location"] = location
         if topic and topic.photo_required and not data.get("photos") and "photos" not in self.errors:
             self.add_error("photos", "Для этой темы нужно приложить хотя бы одно фото.")
         data["point"] = point
@@ -226,6 +233,7 @@ class ReportForm(forms.Form):
             photos=data.get("photos") or [],
             key=data["submission_key"],
             answers=data.get("answers") or {},
+            location=data.get("location"),
         )
 
 

@@ -32,7 +32,7 @@ from issues.models import (
 from issues.photos import attach_photos, validate_photo_count
 from issues.questions import clean_answers
 from organizations.routing import route_topic
-from places.geo import require_location
+from places.geo import Location, require_location
 from places.models import Building
 
 MAX_DESCRIPTION = 2000
@@ -48,6 +48,7 @@ class Submission:
     photos: list = None  # issues.photos.ProcessedPhoto
     key: uuid.UUID | None = None
     answers: dict | None = None  # the topic's questions: code -> list of raw values (issues.questions)
+    location: Location | None = None  # where the report's point lies, if already looked up
 
 
 def check_submission(author, sub: Submission):
@@ -63,6 +64,8 @@ def check_submission(author, sub: Submission):
         raise DomainError(
             f"Описание длиннее {MAX_DESCRIPTION} символов.", "description_too_long", "description"
         )
+    if sub.location is not None:
+        return sub.location
     return require_location(sub.building.point if sub.building else sub.point)
 
 

@@ -230,3 +230,38 @@ def test_a_malformed_idempotency_key_is_refused_not_ignored(api, cast):
         assert response.status_code == 400
         assert error_of(response)["field"] == "Idempotency-Key"
     assert Report.objects.count() == 0
+
+
+def test_filing_locates_the_point_once_and_reads_only_the_chosen_topic(api, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = api(cast.resident).post(URL, form(cast.topic, photos=[jpeg()]), format="multipart")
+    assert response.status_code == 201, response.json()
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert sum("ST_Covers" in s for s in sql) == 1
+    topic_reads = [s for s in sql if s.startswith('SELECT "issues_topic"."id"')]
+    assert topic_reads and all(f'"issues_topic"."id" = {cast.topic.pk}' in s for s in topic_reads), (
+        topic_reads
+    )
+
+
+def test_an_inactive_topic_is_refused_as_the_form_would(api, cast):
+    Topic.objects.filter(pk=cast.topic.pk).update(is_active=False)  # the administrator hides it
+    response = api(cast.resident).post(URL, form(cast.topic, photos=[jpeg()]), format="multipart")
+    assert response.status_code == 400
+    assert error_of(response)["field"] == "topic"
+    assert Report.objects.count() == 0
+
+
+def test_a_building_and_a_point_elsewhere_file_the_report_in_the_building_s_district(api, cast):
+    from places.models import Building
+
+    topic = Topic.objects.filter(needs_building=True, is_active=True, season__isnull=True).first()
+    building = Building.objects.exclude(district__name="Тверской").exclude(district=None).first()
+    data = {"topic": topic.pk, "building": building.pk, "lat": RED_SQUARE.y, "lon": RED_SQUARE.x}
+    response = api(cast.resident).post(URL, {**data, "photos": [jpeg()]}, format="multipart")
+    assert response.status_code == 201, response.json()
+    report = Report.objects.get(pk=response.json()["id"])
+    assert report.building == building and report.district == building.district

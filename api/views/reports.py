@@ -119,6 +119,7 @@ class ReportListCreate(generics.GenericAPIView):
                 "submission_key": key,
             },
             form_files(request),
+            topic_id=fields["topic"],
         )
         if not form.is_valid():
             raise form_errors(form)

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from issues.errors import TransitionNotAllowed
@@ -49,12 +50,16 @@ def queue(request, slug: str):
     current = selectors.QUEUES.get(slug)
     if current is None:
         raise Http404("Нет такой очереди.")
-    page = Paginator(current.items(), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        current.template,
-        {"queue": current, "page": page, "queues": selectors.QUEUES.values()},
-    )
+    page = Paginator(current.page_rows(), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "queue": current,
+        "page": page,
+        "queues": selectors.QUEUES.values(),
+        # Built once for the page, not by a {% url %} on every row.
+        "report_url": url_prefix("moderation:report"),
+        "now": timezone.now(),
+    }
+    return render(request, current.template, context)
 
 
 @moderator_required
@@ -101,6 +106,15 @@ def organizations(request):
 
 
 # --- helpers ---------------------------------------------------------------
+
+
+def url_prefix(viewname: str) -> str:
+    """The url of `viewname` for any pk, less the pk and its slash: a row's
+    link is the prefix, its pk and «/» (one reverse() per page, not per row)."""
+    url = reverse(viewname, args=[0])
+    if not url.endswith("/0/"):
+        raise ValueError(f"{viewname}: {url} does not end with its pk")
+    return url[:-2]
 
 
 def _report_or_404(pk: int) -> Report:

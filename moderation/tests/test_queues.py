@@ -208,3 +208,57 @@ def test_a_queue_page_makes_the_same_few_queries_for_any_number_of_rows(
 def test_the_desk_makes_a_few_queries(desk, everything, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         desk.get(reverse("moderation:desk"))
+
+
+# --- the page's cost: rows read lean, links built once -------------------------
+
+
+def test_a_queue_page_shows_twenty_rows_and_pages_the_rest(desk, city):
+    from moderation import selectors
+
+    assert selectors.PAGE_SIZE == 20
+    reports = [city.new() for _ in range(21)]
+    first = desk.get(reverse("moderation:queue", args=["new"]))
+    second = desk.get(reverse("moderation:queue", args=["new"]), {"page": 2})
+    assert listed(first) == [r.pk for r in reports[:20]]
+    assert listed(second) == [reports[20].pk]
+    assert "(21)" in first.content.decode() and "Страница 1 из 2" in first.content.decode()
+
+
+@pytest.mark.parametrize("slug", list(MAKERS))
+def test_queue_rows_read_no_geometry(desk, city, slug):
+    """Neither the report's point nor a district's or okrug's boundary: a
+    GEOS object built for every row was most of the page's time."""
+    MAKERS[slug](city)
+    rows = list(desk.get(reverse("moderation:queue", args=[slug])).context["page"])
+    assert rows
+    for row in rows:
+        report = row.report if slug == "requests" else row
+        assert "point" in report.get_deferred_fields()
+        assert "boundary" in report.district.get_deferred_fields()
+        if "okrug" in report._state.fields_cache:
+            assert "boundary" in report.okrug.get_deferred_fields()
+
+
+@pytest.mark.parametrize("slug", list(MAKERS))
+def test_queue_rows_link_to_their_report_page(desk, city, slug):
+    made = MAKERS[slug](city)
+    report_id = made.report_id if slug == "requests" else made.pk
+    html = desk.get(reverse("moderation:queue", args=[slug])).content.decode()
+    assert f'href="{reverse("moderation:report", args=[report_id])}"' in html
+
+
+def test_the_url_prefix_is_the_url_less_its_pk():
+    from moderation.views import url_prefix
+
+    assert url_prefix("moderation:report") + "17/" == reverse("moderation:report", args=[17])
+
+
+def test_a_queue_page_of_twenty_five_makes_the_queries_of_a_page_of_five(desk, city):
+    url = reverse("moderation:queue", args=["new"])
+    for _ in range(5):
+        city.new()
+    five = _queries(desk, url)
+    for _ in range(20):
+        city.new()
+    assert _queries(desk, url) == five

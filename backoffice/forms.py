@@ -29,6 +29,21 @@ PHOTO_REQUIRED_OUTCOMES = frozenset({Outcome.DONE, Outcome.NO_VIOLATION})
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class PlainSelect(forms.Select):
+    """A <select> written in Python: Django's template for every <option>
+    was 40% of the office list's time (a city-wide organization's district
+    filter has ~150 of them). The same HTML, less the whitespace."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = "".join(
+            f'<option value="{escape(str(v))}"{" selected" if str(v) in chosen else ""}>{escape(str(label))}</option>'
+            for v, label in self.choices
+        )
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        return mark_safe(f"<select{flatatt(final)}>{options}</select>")  # noqa: S308 - every part escaped above
+
+
 class NamedChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
@@ -41,9 +56,14 @@ class OfficeFilterForm(forms.Form):
         label="Статус",
         required=False,
         choices=[("", "Все открытые"), *((s.value, s.label) for s in map(Status, FILTER_STATUSES))],
+        widget=PlainSelect,
     )
-    topic = NamedChoiceField(label="Тема", queryset=None, required=False, empty_label="Все темы")
-    district = NamedChoiceField(label="Район", queryset=None, required=False, empty_label="Все районы")
+    topic = NamedChoiceField(
+        label="Тема", queryset=None, required=False, empty_label="Все темы", widget=PlainSelect
+    )
+    district = NamedChoiceField(
+        label="Район", queryset=None, required=False, empty_label="Все районы", widget=PlainSelect
+    )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,7 +31,8 @@ from issues import services
 from issues.errors import DomainError
 from issues.models import OrganizationRequest, Report, Status
 
-PAGE_SIZE = 50
+# Rows of the organization's list a page: the nearest deadlines first, paged.
+PAGE_SIZE = 20
 
 
 # -- the lists -------------------------------------------------------------------
@@ -60,7 +62,13 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/staff_list.html",
-        {"organization": organization, "form": form, "page": page},
+        {
+            "organization": organization,
+            "form": form,
+            "page": page,
+            # One reverse() per page, not a {% url %} per row.
+            "report_url": reverse("backoffice:report", args=[0])[:-2],
+        },
     )
 
 

@@ -159,8 +159,24 @@ def test_the_list_is_paginated_and_pages_keep_the_filters(client, cast, publish,
     assert f"topic={cast.topic.pk}&amp;page=2" in first.content.decode()
 
 
-def test_the_page_size_is_fifty():
-    assert views.PAGE_SIZE == 50
+def test_the_page_size_is_twenty():
+    assert views.PAGE_SIZE == 20
+
+
+def test_a_row_links_to_its_report_page(client, cast, publish):
+    report = publish()
+    client.force_login(cast.staff)
+    assert f'href="{reverse("backoffice:report", args=[report.pk])}"' in row(home(client), report)
+
+
+def test_the_filters_keep_the_chosen_value_and_escape_the_labels(client, cast, publish):
+    publish()
+    client.force_login(cast.staff)
+    html = home(client, status="in_work", topic=cast.topic.pk).content.decode()
+    assert '<select id="id_status" name="status">' in html
+    assert '<option value="in_work" selected>' in html
+    assert f'<option value="{cast.topic.pk}" selected>' in html
+    assert '<option value="" selected>Все районы</option>' in html  # none chosen
 
 
 def count_queries(client) -> int:

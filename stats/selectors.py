@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial, reduce
@@ -267,6 +268,9 @@ class PageData:
     chart_grain: str
     refreshed_at: dt.datetime | None
     parents: list[tuple[str, int, str]] = field(default_factory=list)  # breadcrumbs
+    # This computation of the data: the page rendered from it is cached
+    # under it (stats/page.html), so the page is never older than its data.
+    stamp: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 def rank(by_org: dict[int, Figures], names: dict[int, str], size: int = RANKING_SIZE) -> Ranking:
@@ -448,7 +452,7 @@ def cached(key: str, make):
     seconds = cache_seconds()
     if seconds <= 0:
         return make()
-    key = f"stats:v1:{key}:{timezone.localdate():%Y%m%d}"
+    key = f"stats:v2:{key}:{timezone.localdate():%Y%m%d}"
     data = cache.get(key)
     if data is None:
         data = make()

@@ -55,6 +55,10 @@ def _page(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRespons
         "map_url": _map_url(kind, pk, period),
         "overdue_classes": OVERDUE_CLASSES,
         "ranking_lists": _ranking_lists(data.ranking),
+        # The page below the header is the same for everyone who asks for
+        # this scope and period while its data is cached: render it once.
+        "fragment_seconds": selectors.cache_seconds(),
+        "fragment_key": f"{kind}:{pk or 0}:{period.query}:{period.cache_key}:{error}:{data.stamp}",
     }
     return render(request, "stats/page.html", context)
 

@@ -194,3 +194,49 @@ def test_dates_in_the_header_are_the_period(client, city):
     with time_machine.travel(THE_END, tick=False):
         html = get(client, reverse("stats:city"))
     assert "1 ноября 2026 — 27 ноября 2026" in html
+
+
+def _content(html: str) -> str:
+    """The page below the header: what is rendered once per computation of the data."""
+    return html[
+        html.index('<nav class="crumbs"') : html.index('<section aria-labelledby="definitions-heading"')
+    ]
+
+
+@override_settings(STATS_CACHE_SECONDS=60)
+def test_the_page_is_rendered_once_per_data_and_the_header_stays_per_visitor(client, city, the_end):
+    from tests.factories import UserFactory
+
+    fresh = get(client, reverse("stats:city"))
+    client.force_login(UserFactory())
+    again = get(client, reverse("stats:city"))
+    assert _content(again) == _content(fresh)
+    assert 'class="who"' in again and 'class="who"' not in fresh
+    # Another period or a refused one is another page.
+    other = get(client, reverse("stats:city"), period="year")
+    assert _content(other) != _content(fresh) and 'class="chosen" aria-current="true">' in other
+    refused = get(
+        client, reverse("stats:city"), period="custom", **{"from": "2026-11-30", "to": "2026-11-01"}
+    )
+    assert "Показан текущий месяц" in refused and "Показан текущий месяц" not in again
+
+
+@override_settings(STATS_CACHE_SECONDS=60)
+def test_new_data_is_rendered_anew_not_served_from_the_last_page(client, city, the_end, monkeypatch):
+    from dataclasses import replace
+
+    from django.core.cache import cache
+
+    from stats import selectors
+
+    get(client, reverse("stats:city"))
+    from django.utils import timezone
+
+    from stats.periods import standard
+
+    today = timezone.localdate()
+    month = standard("month", today).cache_key
+    assert cache.delete(f"stats:v2:page:city:0:{month}:{today:%Y%m%d}")  # the data expires
+    made = selectors.city_page
+    monkeypatch.setattr(selectors, "city_page", lambda *a: replace(made(*a), title="Новая Москва"))
+    assert "Статистика: Новая Москва</h1>" in get(client, reverse("stats:city"))

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +29,7 @@ from backoffice.models import ResponseTemplate
 from issues import services
 from issues.errors import DomainError
 from issues.models import OrganizationRequest, Report, Status
+from nashgorod.links import url_prefix
 
 # Rows of the organization's list a page: the nearest deadlines first, paged.
 PAGE_SIZE = 20
@@ -67,7 +67,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             # One reverse() per page, not a {% url %} per row.
-            "report_url": reverse("backoffice:report", args=[0])[:-2],
+            "report_url": url_prefix("backoffice:report"),
         },
     )
 

@@ -26,29 +26,15 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.db.models import Count  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
-from issues.models import PUBLISHED_STATUSES, Report, Status, Topic  # noqa: E402
+from issues.models import PUBLISHED_STATUSES, Report, Topic  # noqa: E402
+from nashgorod.benchdata import bench_user, busiest_organization  # noqa: E402
 from places.models import Building  # noqa: E402
 
 BENCH_DOMAIN = "bench.nashgorod.invalid"
 SAMPLE = 2000
-
-
-def _user(email: str, role: str, **extra) -> User:
-    user, _ = User.objects.update_or_create(
-        email=email,
-        defaults={
-            "full_name": f"Бенчмарк {role}",
-            "role": role,
-            "is_active": True,
-            "email_confirmed": True,
-            **extra,
-        },
-    )
-    return user
 
 
 def _session(user: User) -> str:
@@ -62,16 +48,10 @@ def _session(user: User) -> str:
 
 
 def _busiest_organization() -> int:
-    row = (
-        Report.objects.filter(status=Status.IN_WORK, organization__isnull=False)
-        .values("organization")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .first()
-    )
-    if row is None:
+    organization = busiest_organization()
+    if organization is None:
         raise SystemExit("No report in work: fill the database with manage.py generate_city first.")
-    return row["organization"]
+    return organization
 
 
 def build() -> dict:
@@ -82,9 +62,9 @@ def build() -> dict:
     published = list(
         Report.objects.filter(pk__in=candidates, status__in=PUBLISHED_STATUSES).values_list("pk", flat=True)
     )[:SAMPLE]
-    moderator = _user(f"moderator@{BENCH_DOMAIN}", Role.MODERATOR)
-    staff = _user(f"staff@{BENCH_DOMAIN}", Role.STAFF, organization_id=_busiest_organization())
-    reporters = [_user(f"resident{n}@{BENCH_DOMAIN}", Role.RESIDENT) for n in range(50)]
+    moderator = bench_user(f"moderator@{BENCH_DOMAIN}", Role.MODERATOR)
+    staff = bench_user(f"staff@{BENCH_DOMAIN}", Role.STAFF, organization_id=_busiest_organization())
+    reporters = [bench_user(f"resident{n}@{BENCH_DOMAIN}", Role.RESIDENT) for n in range(50)]
     topic = (
         Topic.objects.filter(is_active=True, needs_building=False, season__isnull=True).order_by("pk").first()
     )

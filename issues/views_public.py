@@ -11,7 +11,6 @@ from itertools import groupby
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
@@ -23,6 +22,7 @@ from issues.models import (
     Status,
     TopicGroup,
 )
+from nashgorod.links import url_prefix
 from places.models import District
 
 LATEST_ON_MAP_PAGE = 20
@@ -150,7 +150,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
 # -- the map's data ---------------------------------------------------------
 
 
-def _point_feature(point: mapgrid.MapPoint, url_prefix: str) -> dict:
+def _point_feature(point: mapgrid.MapPoint, report_url: str) -> dict:
     return {
         "type": "Feature",
         "id": point.id,
@@ -163,7 +163,7 @@ def _point_feature(point: mapgrid.MapPoint, url_prefix: str) -> dict:
             "status_label": point.status_label,
             "address": point.address,
             "district": point.district,
-            "url": f"{url_prefix}{point.id}/",
+            "url": f"{report_url}{point.id}/",
         },
     }
 
@@ -206,17 +206,17 @@ def map_data(request: HttpRequest) -> JsonResponse:
         group_id=filters.group_id,
         district_id=filters.district_id,
     )
-    url_prefix = reverse("public:report", args=[0]).removesuffix("0/")
+    report_url = url_prefix("public:report")
     truncated = False
     counted = mapgrid.street_level_cells(query)
     clustered = query.clustered or counted is not None
     if clustered:
         clusters, points = mapgrid.clusters(query, counted)
-        features = [_cluster_feature(c) for c in clusters] + [_point_feature(p, url_prefix) for p in points]
+        features = [_cluster_feature(c) for c in clusters] + [_point_feature(p, report_url) for p in points]
         total = sum(c.count for c in clusters) + len(points)
     else:
         points, truncated = mapgrid.points(query.reports())
-        features = [_point_feature(p, url_prefix) for p in points]
+        features = [_point_feature(p, report_url) for p in points]
         total = len(points)
     response = JsonResponse(
         {

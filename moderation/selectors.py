@@ -266,10 +266,7 @@ class Queue:
     template: str
     items: Any  # () -> QuerySet, in queue order
     order: tuple[str, ...]  # the ordering of items(), pk last
-    rows: Any = None  # () -> QuerySet: items() as the queue page shows them
-
-    def page_rows(self) -> QuerySet:
-        return (self.rows or self.items)()
+    rows: Any  # () -> QuerySet: items() as the queue page shows them
 
     def key_of(self, item) -> tuple:
         return tuple(getattr(item, name) for name in self.order)

@@ -19,6 +19,7 @@ from moderation import selectors
 from moderation.access import moderator_required
 from moderation.forms import REPORT_ACTIONS, ActionForm, decision_form_for
 from moderation.inspections import OrderInspectionForm
+from nashgorod.links import url_prefix
 from volunteers import selectors as volunteer_selectors
 from volunteers.models import Application, Inspection
 
@@ -50,7 +51,7 @@ def queue(request, slug: str):
     current = selectors.QUEUES.get(slug)
     if current is None:
         raise Http404("Нет такой очереди.")
-    page = Paginator(current.page_rows(), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(current.rows(), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "queue": current,
         "page": page,
@@ -106,15 +107,6 @@ def organizations(request):
 
 
 # --- helpers ---------------------------------------------------------------
-
-
-def url_prefix(viewname: str) -> str:
-    """The url of `viewname` for any pk, less the pk and its slash: a row's
-    link is the prefix, its pk and «/» (one reverse() per page, not per row)."""
-    url = reverse(viewname, args=[0])
-    if not url.endswith("/0/"):
-        raise ValueError(f"{viewname}: {url} does not end with its pk")
-    return url[:-2]
 
 
 def _report_or_404(pk: int) -> Report:

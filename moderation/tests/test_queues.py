@@ -249,7 +249,7 @@ def test_queue_rows_link_to_their_report_page(desk, city, slug):
 
 
 def test_the_url_prefix_is_the_url_less_its_pk():
-    from moderation.views import url_prefix
+    from nashgorod.links import url_prefix
 
     assert url_prefix("moderation:report") + "17/" == reverse("moderation:report", args=[17])
 

@@ -25,7 +25,6 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -33,6 +32,7 @@ from django.urls import reverse
 from accounts.models import Role, User
 from issues.models import Report, Status
 from moderation import selectors
+from nashgorod.benchdata import bench_user, busiest_organization
 
 BENCH_DOMAIN = "bench-desk.nashgorod.invalid"
 ROW = re.compile(rb'<tr id="(?:report|request|inspection|application)-\d+"')
@@ -105,27 +105,13 @@ class Command(BaseCommand):
     # -- the bench users ------------------------------------------------------------
 
     def _moderator(self) -> User:
-        return _user(f"moderator@{BENCH_DOMAIN}", Role.MODERATOR)
+        return bench_user(f"moderator@{BENCH_DOMAIN}", Role.MODERATOR)
 
     def _staff(self) -> User:
-        busiest = (
-            Report.objects.filter(status=Status.IN_WORK, organization__isnull=False)
-            .values("organization")
-            .annotate(n=Count("pk"))
-            .order_by("-n")
-            .first()
-        )
-        if busiest is None:
+        organization = busiest_organization()
+        if organization is None:
             raise CommandError("Нет сообщений в работе: сначала manage.py generate_city.")
-        return _user(f"staff@{BENCH_DOMAIN}", Role.STAFF, organization_id=busiest["organization"])
-
-
-def _user(email: str, role: str, **extra) -> User:
-    user, _ = User.objects.update_or_create(
-        email=email,
-        defaults={"full_name": f"Бенчмарк {role}", "role": role, "is_active": True, **extra},
-    )
-    return user
+        return bench_user(f"staff@{BENCH_DOMAIN}", Role.STAFF, organization_id=organization)
 
 
 def _client(user: User) -> Client:

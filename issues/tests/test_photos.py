@@ -149,6 +149,67 @@ def test_heic_gps_is_read():
     assert_no_metadata(processed.content.read())
 
 
+def pixels(data: bytes) -> bytes:
+    with Image.open(io.BytesIO(data)) as im:
+        return im.convert("RGB").tobytes()
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_an_upright_jpeg_is_kept_as_it_came_with_its_metadata_cut(progressive):
+    """No re-encoding when the pixels need no change: every pixel is as the
+    camera wrote it, and nothing of EXIF, XMP, comments or what follows the
+    end marker is left."""
+    exif = samples.exif_with(samples.MOSCOW_LAT, samples.MOSCOW_LON)
+    original = samples.encoded(
+        samples.marked(640, 480),
+        "JPEG",
+        quality=90,
+        exif=exif,
+        xmp=samples.XMP,
+        comment=b"secret-comment",
+        progressive=progressive,
+        restart_marker_blocks=4,
+    )
+    data = original + b"SEFT-trailer secret"
+
+    processed = process_upload(samples.upload(data, "IMG_0002.JPG"))
+
+    stored = processed.content.read()
+    assert_no_metadata(stored)
+    for secret in (b"secret-xmp", b"TestCam", b"secret-comment", b"SEFT"):
+        assert secret not in stored
+    assert pixels(stored) == pixels(original)
+    assert (processed.width, processed.height) == (640, 480)
+    assert processed.gps.y == pytest.approx(samples.MOSCOW_LAT, abs=1e-5)
+    assert len(stored) < len(original)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(samples.jpeg(exif=samples.exif_with(orientation=3)), id="turned"),
+        pytest.param(samples.jpeg(icc_profile=samples.srgb_icc()), id="colour-profile"),
+        pytest.param(samples.jpeg(3000, 2000), id="larger-than-kept"),
+        pytest.param(samples.mpo(), id="multi-picture"),
+    ],
+)
+def test_a_jpeg_whose_pixels_must_change_is_re_encoded(data, monkeypatch):
+    encoded = []
+    real_encode = photos._encode
+    monkeypatch.setattr(photos, "_encode", lambda *args: encoded.append(1) or real_encode(*args))
+
+    stored = process_upload(samples.upload(data, "p.jpg")).content.read()
+
+    assert encoded == [1]
+    assert_no_metadata(stored)
+
+
+def test_a_jpeg_stream_that_is_not_as_expected_is_re_encoded():
+    assert photos._without_metadata(b"\xff\xd8\xff\xdb\x00") is None  # a segment cut short
+    assert photos._without_metadata(samples.jpeg()[:-2]) is None  # no end marker
+    assert photos._without_metadata(b"GIF89a") is None
+
+
 def test_a_large_photo_is_downsized_to_2560_on_the_long_side():
     processed = process_upload(samples.upload(samples.jpeg(5200, 1300), "panorama.jpg"))
     assert (processed.width, processed.height) == (2560, 640)

@@ -51,17 +51,28 @@ def street_box(centre, zoom=16, width_px=1280, height_px=800) -> str:
 
 
 def _photo() -> bytes:
-    """A small real JPEG, made once (Pillow is in the app's venv, not
-    necessarily in locust's: fall back to a fixed file)."""
-    try:
-        from PIL import Image
+    """A 1280x960 JPEG that costs what a phone's photo costs: gradients and
+    grain rather than one flat colour (about 250 KB at quality 90), with the
+    EXIF a phone writes (camera, place). Made once; Pillow is in
+    .venv-bench."""
+    from PIL import ExifTags, Image, ImageFilter
 
-        buffer = io.BytesIO()
-        Image.new("RGB", (1280, 960), (120, 140, 160)).save(buffer, "JPEG", quality=85)
-        return buffer.getvalue()
-    except ImportError:
-        with open(os.path.join(os.path.dirname(__file__), "photo.jpg"), "rb") as f:
-            return f.read()
+    base = Image.radial_gradient("L").resize((1280, 960)).convert("RGB")
+    grain = Image.effect_noise((1280, 960), 40).convert("RGB")
+    picture = Image.blend(base, grain, 0.35).filter(ImageFilter.GaussianBlur(0.8))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "BenchCam"
+    exif.get_ifd(ExifTags.IFD.GPSInfo).update(
+        {
+            ExifTags.GPS.GPSLatitudeRef: "N",
+            ExifTags.GPS.GPSLatitude: (55.0, 45.0, 21.0),
+            ExifTags.GPS.GPSLongitudeRef: "E",
+            ExifTags.GPS.GPSLongitude: (37.0, 37.0, 4.0),
+        }
+    )
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=90, exif=exif)
+    return buffer.getvalue()
 
 
 PHOTO = _photo()

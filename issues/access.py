@@ -8,11 +8,13 @@ else it is missing (404), so that its number tells nothing either.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.roles import Capability, can
-from issues.models import Report
+from issues.models import PUBLISHED_STATUSES, Report
 
 
 def can_view(user, report: Report) -> bool:
@@ -34,3 +36,18 @@ def get_report_for_view(user, report_id, *, queryset: QuerySet[Report] | None = 
     if not can_view(user, report):
         raise Http404("Нет такого сообщения.")
     return report
+
+
+def public_report_version(report_id) -> datetime.datetime | None:
+    """When the report last changed, if anyone may see it (can_view for a
+    visitor who is not logged in); None when it is not public or not there.
+    One indexed read, for pages that keep what they render per version."""
+    try:
+        report_id = int(report_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Report.objects.filter(pk=report_id, status__in=PUBLISHED_STATUSES)
+        .values_list("updated_at", flat=True)
+        .first()
+    )

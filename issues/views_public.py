@@ -9,13 +9,16 @@ import math
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from issues import mapgrid, selectors
-from issues.access import get_report_for_view
+from issues.access import get_report_for_view, public_report_version
 from issues.models import (
     PUBLISHED_STATUSES,
     Report,
@@ -30,6 +33,9 @@ LATEST_ON_MAP_PAGE = 20
 # holds 60): a bigger box at a fine zoom would make one cell per building.
 MAX_CELLS_ACROSS = 256
 MAP_DATA_MAX_AGE = 30
+# How long an anonymous visitor's report page may lag what changes beside
+# the report itself (the report's own changes show at once).
+REPORT_PAGE_CACHE_SECONDS = 30
 
 
 class BadMapRequest(ValueError):
@@ -240,14 +246,38 @@ def map_data(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def report_page(request: HttpRequest, report_id: int) -> HttpResponse:
+    """A report's page. An anonymous visitor sees what every anonymous
+    visitor sees: its content is rendered once per version of the report
+    (`updated_at`, which every change of the report's state, place, topic or
+    deadline moves) and kept for REPORT_PAGE_CACHE_SECONDS at most, for what
+    changes beside the report (a thumbnail made, an event's text moderated).
+    Whether it is public is asked every time: a report taken off the site
+    is gone at once."""
+    if request.user.is_authenticated:
+        title, content = _report_content(request, report_id)
+    else:
+        version = public_report_version(report_id)
+        if version is None:
+            raise Http404("Нет такого сообщения.")
+        key = f"report-page:v1:{report_id}:{version.timestamp()}"
+        cached = cache.get(key)
+        if cached is None:
+            cached = _report_content(request, report_id)
+            cache.set(key, cached, REPORT_PAGE_CACHE_SECONDS)
+        title, content = cached
+    return render(request, "issues/public/report.html", {"title": title, "content": content})
+
+
+def _report_content(request: HttpRequest, report_id: int) -> tuple[str, SafeString]:
     report = get_report_for_view(request.user, report_id, queryset=selectors.public_report_queryset())
-    return render(
-        request,
-        "issues/public/report.html",
+    content = render_to_string(
+        "issues/public/_report_content.html",
         {
             "report": report,
             "photos": report.report_photos,
             "timeline": selectors.public_timeline(report),
             "notice": selectors.moderation_notice(report),
         },
+        request=request,
     )
+    return f"Сообщение №{report.number}: {report.topic.name}", mark_safe(content)  # noqa: S308 - rendered by a template

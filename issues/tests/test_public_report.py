@@ -13,6 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Role
+from issues import services
 from issues.access import get_report_for_view
 from issues.events import record_event
 from issues.models import EventKind, Photo, Report, Status
@@ -168,11 +169,46 @@ def test_the_page_takes_a_bounded_number_of_queries(
     for _ in range(10):
         event = record_event(published, EventKind.INSPECTION, actor=moderator)
         Photo.objects.create(report=published, event=event, role=Photo.Role.INSPECTION, image=png())
-    # The report with its topic, district and organization; its photos; its
-    # events; the events' photos. (Anonymous: the layout adds none.)
-    with django_assert_max_num_queries(4):
+    # Whether it is public and its version; the report with its topic,
+    # district and organization; its photos; its events; the events' photos.
+    # (Anonymous: the layout adds none.)
+    with django_assert_max_num_queries(5):
         response = page(client, published)
     assert len(response.context["timeline"]) == 14
+    # The next anonymous visitor gets the same content from the cache.
+    with django_assert_max_num_queries(1):
+        again = page(client, published)
+    assert again.content == response.content
+
+
+def test_an_anonymous_visitor_sees_a_change_of_the_report_at_once(client, published, author):
+    before = page(client, published).content.decode()  # now cached
+    assert f'class="status status-{Status.ANSWERED}"' in before
+
+    services.confirm(author, published)
+
+    after = page(client, published).content.decode()
+    assert f'class="status status-{Status.RESOLVED}"' in after
+    assert EventKind.CONFIRMED.label in after
+
+
+def test_a_report_taken_off_the_site_is_gone_at_once_for_anonymous_visitors(client, published):
+    assert page(client, published).status_code == 200  # now cached
+    Report.objects.filter(pk=published.pk).update(status=Status.REJECTED)
+
+    assert page(client, published).status_code == 404
+
+
+def test_the_cached_page_never_carries_the_authors_verdict_form(client, published, author):
+    client.force_login(author)
+    assert 'id="verdict"' in page(client, published).content.decode()
+    client.logout()
+
+    html = page(client, published).content.decode()
+
+    assert 'id="verdict"' not in html and "csrfmiddlewaretoken" not in html
+    client.force_login(author)
+    assert 'id="verdict"' in page(client, published).content.decode()
 
 
 def test_more_events_and_photos_take_no_more_queries(client, published, stranger, moderator):

@@ -41,8 +41,9 @@ def office_reports(
 ) -> QuerySet[Report]:
     """The organization's reports, the nearest deadline first.
 
-    Served by the index report_org_status_deadline (organization, status,
-    deadline)."""
+    Served by the partial index report_office_open (organization, deadline)
+    over the open statuses, and by report_org_status_deadline (organization,
+    status, deadline) for one status."""
     reports = Report.objects.filter(organization=organization)
     reports = reports.filter(status=status) if status else reports.filter(status__in=OFFICE_STATUSES)
     if topic is not None:

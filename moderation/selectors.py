@@ -368,7 +368,8 @@ def queue_counts() -> dict[str, int]:
     by_status = dict(
         Report.objects.filter(status__in=[Status.MODERATION, Status.ANSWER_REVIEW, Status.DISPUTED])
         .values_list("status")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not COUNT(id): the status index answers it without the heap.
+        .annotate(n=Count("*"))
         .order_by()
     )
     return {

@@ -8,13 +8,11 @@ else it is missing (404), so that its number tells nothing either.
 
 from __future__ import annotations
 
-import datetime
-
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.roles import Capability, can
-from issues.models import PUBLISHED_STATUSES, Report
+from issues.models import PUBLISHED_STATUSES, Report, ReportEvent
 
 
 def can_view(user, report: Report) -> bool:
@@ -38,16 +36,24 @@ def get_report_for_view(user, report_id, *, queryset: QuerySet[Report] | None = 
     return report
 
 
-def public_report_version(report_id) -> datetime.datetime | None:
-    """When the report last changed, if anyone may see it (can_view for a
-    visitor who is not logged in); None when it is not public or not there.
-    One indexed read, for pages that keep what they render per version."""
+def public_report_version(report_id) -> str | None:
+    """What the report's public page depends on, as a token that changes
+    with it: the report's last change (updated_at, which every change of its
+    state, place, topic or deadline moves) and its last event (an event and
+    its photos are written together). None when the report is not public
+    (can_view for a visitor who is not logged in) or not there. One read on
+    the primary key and the events' report index."""
     try:
         report_id = int(report_id)
     except (TypeError, ValueError):
         return None
-    return (
+    last_event = ReportEvent.objects.filter(report=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+    row = (
         Report.objects.filter(pk=report_id, status__in=PUBLISHED_STATUSES)
-        .values_list("updated_at", flat=True)
+        .values_list("updated_at", Subquery(last_event))
         .first()
     )
+    if row is None:
+        return None
+    updated_at, event_id = row
+    return f"{updated_at.timestamp()}:{event_id or 0}"

@@ -313,7 +313,8 @@ class Report(models.Model):
             ),
             models.Index(
                 fields=["deadline", "id"],
-                condition=models.Q(status="in_work") & (models.Q(is_overdue=True) | models.Q(escalation_level__gt=0)),
+                condition=models.Q(status="in_work")
+                & (models.Q(is_overdue=True) | models.Q(escalation_level__gt=0)),
                 name="report_queue_overdue",
             ),
         ]

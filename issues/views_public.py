@@ -34,8 +34,8 @@ LATEST_ON_MAP_PAGE = 20
 MAX_CELLS_ACROSS = 256
 MAP_DATA_MAX_AGE = 30
 # How long an anonymous visitor's report page may lag what changes beside
-# the report itself (the report's own changes show at once).
-REPORT_PAGE_CACHE_SECONDS = 30
+# the report and its events (theirs show at once).
+REPORT_PAGE_CACHE_SECONDS = 600
 
 
 class BadMapRequest(ValueError):
@@ -248,18 +248,18 @@ def map_data(request: HttpRequest) -> JsonResponse:
 def report_page(request: HttpRequest, report_id: int) -> HttpResponse:
     """A report's page. An anonymous visitor sees what every anonymous
     visitor sees: its content is rendered once per version of the report
-    (`updated_at`, which every change of the report's state, place, topic or
-    deadline moves) and kept for REPORT_PAGE_CACHE_SECONDS at most, for what
-    changes beside the report (a thumbnail made, an event's text moderated).
-    Whether it is public is asked every time: a report taken off the site
-    is gone at once."""
+    (issues.access.public_report_version: its last change and its last
+    event) and kept for REPORT_PAGE_CACHE_SECONDS at most, for what changes
+    beside it (an organization renamed, a thumbnail made: until then the
+    photo itself is shown). Whether it is public is asked every time: a
+    report taken off the site is gone at once."""
     if request.user.is_authenticated:
         title, content = _report_content(request, report_id)
     else:
         version = public_report_version(report_id)
         if version is None:
             raise Http404("Нет такого сообщения.")
-        key = f"report-page:v1:{report_id}:{version.timestamp()}"
+        key = f"report-page:v2:{report_id}:{version}"
         cached = cache.get(key)
         if cached is None:
             cached = _report_content(request, report_id)

@@ -192,6 +192,21 @@ def test_an_anonymous_visitor_sees_a_change_of_the_report_at_once(client, publis
     assert EventKind.CONFIRMED.label in after
 
 
+def test_an_anonymous_visitor_sees_a_new_event_at_once(client, published, moderator):
+    """An event written without a change of the report (a volunteer's
+    inspection, with its photo) is part of the page's version too."""
+    before = page(client, published).content.decode()  # now cached
+    event = record_event(published, EventKind.INSPECTION, actor=moderator)
+    photo = Photo.objects.create(
+        report=published, event=event, role=Photo.Role.INSPECTION, image=png((7, 8, 9))
+    )
+
+    after = page(client, published).content.decode()
+
+    assert after.count(EventKind.INSPECTION.label) == before.count(EventKind.INSPECTION.label) + 1
+    assert photo.image.url in after and photo.image.url not in before
+
+
 def test_a_report_taken_off_the_site_is_gone_at_once_for_anonymous_visitors(client, published):
     assert page(client, published).status_code == 200  # now cached
     Report.objects.filter(pk=published.pk).update(status=Status.REJECTED)

@@ -151,12 +151,16 @@ class ApiCreate(Base):
         }
         body, content_type = _multipart(fields, ("photos", "photo.jpg", PHOTO))
         token = random.choice(CONTEXT["tokens"])
-        self.client.post(
+        with self.client.post(
             "/api/v1/reports/",
             data=body,
             headers={"Authorization": f"Token {token}", "Content-Type": content_type},
             name="api create report",
-        )
+            catch_response=True,
+        ) as response:
+            if response.status_code != 201:
+                # The error report then says why (the API's own message).
+                response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
 
 
 def _session(which: str) -> dict:

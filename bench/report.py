@@ -79,11 +79,12 @@ def scheduler(out: Path, size: str) -> str:
     if not path.exists():
         return "not measured"
     text = path.read_text(encoding="utf-8")
-    busy = re.search(r"просроченными: ([\d.]+) с, (\d+) запросов", text)
+    busy = re.search(r"проход с (\d+) просроченными: ([\d.]+) с, (\d+) запросов", text)
     idle = re.search(r"медиана ([\d.]+) мс", text)
     if not busy or not idle:
         return "not measured"
-    return f"1,000 falling due: {busy.group(1)} s ({busy.group(2)} queries); idle pass: {idle.group(1)} ms"
+    due, seconds, queries = busy.groups()
+    return f"{int(due):,} falling due: {seconds} s ({queries} queries); idle pass: {idle.group(1)} ms"
 
 
 def size_table(out: Path, size: str) -> tuple[list[str], dict[str, float]]:

@@ -16,6 +16,7 @@ import logging
 from django.conf import settings
 from django.core import signals
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.log import log_response
@@ -83,6 +84,18 @@ def _response_for(exc) -> Response | None:
         return Response(error_body("permission_denied", message), status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, exceptions.ValidationError):
         return _invalid(_drf_errors(exc.detail), exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("request_too_large", "Запрос слишком большой."),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        # Raised while the body is parsed: too many fields (TooManyFieldsSent),
+        # a broken multipart. The request is refused, as Django itself would.
+        return Response(
+            error_body("bad_request", "Запрос не разобран: слишком много полей или неверный формат."),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, exceptions.APIException):
         return _api_exception(exc)
     return None

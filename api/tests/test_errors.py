@@ -173,3 +173,18 @@ def test_a_json_body_that_is_not_an_object_is_a_bad_request(api, cast, body):
     response = api(cast.resident).post(reverse("api:reports"), body, content_type="application/json")
     assert response.status_code == 400
     assert error_of(response)["code"] in ("invalid", "null")
+
+
+def test_a_body_with_too_many_fields_is_a_400_not_a_500(api, cast):
+    """Django refuses to parse more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields
+    (TooManyFieldsSent, found by Schemathesis): a bad request, in the API's shape."""
+    client = api(cast.resident)
+    client.raise_request_exception = False
+    body = "&".join(f"ids={n}" for n in range(2000))
+
+    response = client.post(
+        "/api/v1/notifications/read/", body, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "bad_request"

@@ -15,6 +15,7 @@ from django.contrib.gis.measure import D
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from issues.models import (
+    OVERDUE_Q,
     Answer,
     EventKind,
     OrganizationRequest,
@@ -35,8 +36,6 @@ from volunteers.models import Application, Inspection, InspectionPhoto
 PAGE_SIZE = 20
 NEARBY_METRES = 150
 ORGANIZATION_SUGGESTIONS = 20
-
-OVERDUE_Q = Q(status=Status.IN_WORK) & (Q(is_overdue=True) | Q(escalation_level__gt=0))
 
 
 # What a thumbnail shows (the moderation/_photo.html fields), not the

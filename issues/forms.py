@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from issues.models import QuestionType, Topic, TopicQuestion
 from issues.photos import MAX_PHOTOS, PhotoError, ProcessedPhoto, process_upload, validate_photo_count
-from issues.questions import AnswerError, clean_answers
+from issues.questions import AnswerError, clean_answers, ordered_questions, questions_of
 from issues.services import MAX_DESCRIPTION, Submission
 from places.geo import OutsideMoscow, in_moscow_bbox, locate
 from places.models import Building
@@ -55,13 +55,16 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-def available_topics(pk: int | None = None):
+def available_topics(pk: int | None = None, *, with_questions: bool = False):
     """The topics a resident can report under today (or the one with this
-    pk, if it is one of them)."""
+    pk, if it is one of them); with_questions: each with its extra questions
+    read in the same go (issues.questions.questions_of then reads nothing)."""
     today = timezone.localdate()
     topics = Topic.objects.select_related("group", "season").filter(is_active=True)
     if pk is not None:
         topics = topics.filter(pk=pk)
+    if with_questions:
+        topics = topics.prefetch_related(ordered_questions())
     return [t for t in topics if t.is_available(today)]
 
 
@@ -88,8 +91,25 @@ def question_field(question: TopicQuestion) -> forms.Field:
 
 
 class TopicChoiceField(forms.ModelChoiceField):
+    """The form reads the topics on offer once (`offered`); the chosen one is
+    taken from them, not read again."""
+
+    offered: dict[int, Topic] | None = None
+
     def label_from_instance(self, obj):
         return obj.name
+
+    def to_python(self, value):
+        if self.offered is None:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return self.offered[int(value.pk if isinstance(value, Topic) else value)]
+        except (KeyError, ValueError, TypeError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
 
 
 class ReportForm(forms.Form):
@@ -129,8 +149,9 @@ class ReportForm(forms.Form):
         """`topic_id`: a form for that topic alone (the API's, which renders
         nothing): it reads neither the other topics nor their questions."""
         super().__init__(*args, **kwargs)
-        topics = available_topics(topic_id)
+        topics = available_topics(topic_id, with_questions=True)
         self.fields["topic"].queryset = Topic.objects.filter(pk__in=[t.pk for t in topics])
+        self.fields["topic"].offered = {t.pk: t for t in topics}
         groups: dict[str, list] = {}
         for t in topics:
             groups.setdefault(t.group.name, []).append((t.pk, t.name))
@@ -145,9 +166,9 @@ class ReportForm(forms.Form):
         by_topic = {t.pk: t for t in topics}
         self.question_groups: list[tuple[Topic, list]] = []
         self._questions: dict[int, list[TopicQuestion]] = {}
-        questions = TopicQuestion.objects.filter(topic__in=list(by_topic)).order_by("topic", "order", "pk")
-        for question in questions:
-            self._questions.setdefault(question.topic_id, []).append(question)
+        for topic in topics:
+            if questions := questions_of(topic):
+                self._questions[topic.pk] = questions
         for topic_id, items in self._questions.items():
             names = []
             for question in items:

@@ -27,6 +27,7 @@ from issues.models import (
 )
 from organizations.models import Kind as OrganizationKind
 from organizations.models import Organization
+from moderation.rows import new_queue_rows
 from places.search import box_around
 from volunteers import selectors as volunteer_selectors
 from volunteers.models import Application, Inspection, InspectionPhoto
@@ -266,6 +267,9 @@ class Queue:
     items: Any  # () -> QuerySet, in queue order
     order: tuple[str, ...]  # the ordering of items(), pk last
     rows: Any  # () -> QuerySet: items() as the queue page shows them
+    # (page, report_url=, now=) -> the rows' HTML, for a queue whose rows are
+    # written in Python (moderation.rows); None: its template renders them.
+    row_html: Any = None
 
     def key_of(self, item) -> tuple:
         return tuple(getattr(item, name) for name in self.order)
@@ -303,6 +307,7 @@ QUEUES: dict[str, Queue] = {
             new_reports,
             ("created_at", "pk"),
             new_rows,
+            new_queue_rows,
         ),
         Queue(
             "answers",

@@ -60,6 +60,8 @@ def queue(request, slug: str):
         "report_url": url_prefix("moderation:report"),
         "now": timezone.now(),
     }
+    if current.row_html is not None:
+        context["rows"] = current.row_html(page, report_url=context["report_url"], now=context["now"])
     return render(request, current.template, context)
 
 

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from issues import services
-from issues.models import OrganizationRequest
+from issues.models import OrganizationRequest, Report
 from moderation.templatetags.moderation_tags import age
+from tests.factories import processed_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,26 @@ def test_new_reports_oldest_first_with_their_age_topic_place_and_photo(desk, cit
     assert "2 дн" in html and "3 ч" in html
     assert oldest.topic.name in html and "район Тверской" in html
     assert oldest.photos.get().image.url in html  # no thumbnail yet: the image itself
+
+
+def test_a_new_reports_row_shows_its_thumbnail_or_no_photo_and_escapes_what_residents_wrote(desk, city):
+    from issues.photos import make_thumbnail
+
+    with_photo = city.new(photos=[processed_photo()])
+    photo = with_photo.photos.get()
+    make_thumbnail(photo.pk)
+    photo.refresh_from_db()
+    Report.objects.filter(pk=with_photo.pk).update(address='ул. <b>Тверская</b> & "д. 1"')
+    without = city.new(photos=[processed_photo()])
+    without.photos.all().delete()
+    html = desk.get(reverse("moderation:queue", args=["new"])).content.decode()
+    row = html[html.index(f'id="report-{with_photo.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert f'<a href="{photo.image.url}"><img class="thumb" src="{photo.thumbnail.url}"' in row
+    assert f'href="{reverse("moderation:report", args=[with_photo.pk])}"' in row
+    assert "ул. &lt;b&gt;Тверская&lt;/b&gt; &amp; &quot;д. 1&quot;" in row and "<b>" not in row
+    other = html[html.index(f'id="report-{without.pk}"') :]
+    assert '<span class="muted">нет</span>' in other[: other.index("</tr>")]
 
 
 def test_answers_to_check_show_the_organization_the_answer_and_its_photos(desk, city, housing):

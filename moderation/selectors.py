@@ -25,9 +25,9 @@ from issues.models import (
     Status,
     Topic,
 )
+from moderation.rows import new_queue_rows
 from organizations.models import Kind as OrganizationKind
 from organizations.models import Organization
-from moderation.rows import new_queue_rows
 from places.search import box_around
 from volunteers import selectors as volunteer_selectors
 from volunteers.models import Application, Inspection, InspectionPhoto

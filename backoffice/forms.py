@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from backoffice.models import ResponseTemplate
-from backoffice.selectors import FILTER_STATUSES, districts_of, topics_of
+from backoffice.selectors import FILTER_STATUSES, filter_choices
 from issues.forms import MultipleFileField, process_photo_uploads
 from issues.models import Outcome, Report, Status
 from issues.photos import MAX_PHOTOS
@@ -44,11 +44,6 @@ class PlainSelect(forms.Select):
         return mark_safe(f"<select{flatatt(final)}>{options}</select>")  # noqa: S308 - every part escaped above
 
 
-class NamedChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name
-
-
 class OfficeFilterForm(forms.Form):
     """The list's filters (GET). A bad value is ignored, not an error page."""
 
@@ -58,19 +53,21 @@ class OfficeFilterForm(forms.Form):
         choices=[("", "Все открытые"), *((s.value, s.label) for s in map(Status, FILTER_STATUSES))],
         widget=PlainSelect,
     )
-    topic = NamedChoiceField(
-        label="Тема", queryset=None, required=False, empty_label="Все темы", widget=PlainSelect
+    topic = forms.TypedChoiceField(
+        label="Тема", required=False, coerce=int, empty_value=None, widget=PlainSelect
     )
-    district = NamedChoiceField(
-        label="Район", queryset=None, required=False, empty_label="Все районы", widget=PlainSelect
+    district = forms.TypedChoiceField(
+        label="Район", required=False, coerce=int, empty_value=None, widget=PlainSelect
     )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = topics_of(organization)
-        self.fields["district"].queryset = districts_of(organization)
+        topics, districts = filter_choices(organization)
+        self.fields["topic"].choices = [("", "Все темы"), *topics]
+        self.fields["district"].choices = [("", "Все районы"), *districts]
 
     def filters(self) -> dict:
+        """status, and the topic and district ids (None: any)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
@@ -37,7 +38,11 @@ FILTER_STATUSES = (*OPEN_STATUSES, Status.RESOLVED)
 
 
 def office_reports(
-    organization, *, status: str = "", topic: Topic | None = None, district: District | None = None
+    organization,
+    *,
+    status: str = "",
+    topic: Topic | int | None = None,
+    district: District | int | None = None,
 ) -> QuerySet[Report]:
     """The organization's reports, the nearest deadline first.
 
@@ -72,6 +77,27 @@ def office_reports(
         .annotate(has_pending_request=Exists(pending))
         .order_by(F("deadline").asc(nulls_last=True), "pk")
     )
+
+
+# The list's topic and district filters are the same for every page an
+# organization's staff open; kept this long in the cache, a topic new to the
+# organization appears in its filter within minutes.
+FILTER_CHOICES_SECONDS = 300
+
+
+def filter_choices(organization) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(id, name) of the topics and of the districts of the organization's
+    reports, by name: the list's filters. One cache read instead of four
+    queries (two index skips and two lookups) on every page of the list."""
+    key = f"office-filter-choices:{organization.pk}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = (
+            list(topics_of(organization).values_list("id", "name")),
+            list(districts_of(organization).values_list("id", "name")),
+        )
+        cache.set(key, choices, FILTER_CHOICES_SECONDS)
+    return choices
 
 
 def topics_of(organization) -> QuerySet[Topic]:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -180,6 +181,7 @@ def test_the_filters_keep_the_chosen_value_and_escape_the_labels(client, cast, p
 
 
 def count_queries(client) -> int:
+    cache.clear()  # the filters' choices read afresh, as on the first page of five minutes
     with CaptureQueriesContext(connection) as ctx:
         assert home(client).status_code == 200
     return len(ctx.captured_queries)
@@ -201,3 +203,17 @@ def test_the_list_makes_the_same_few_queries_for_any_number_of_rows(
 
     assert len(rows(response)) == 7
     assert many == few
+
+
+def test_the_filters_choices_are_read_once_for_every_page_of_five_minutes(client, cast, publish):
+    client.force_login(cast.staff)
+    publish()
+    cold = count_queries(client)
+    with CaptureQueriesContext(connection) as ctx:
+        html = home(client).content.decode()
+    assert len(ctx.captured_queries) == cold - 4  # the topics and the districts: two skips, two lookups
+    assert f'<option value="{cast.topic.pk}">{cast.topic.name}</option>' in html
+    publish(topic=cast.other_topic)  # a topic new to the organization…
+    assert f'<option value="{cast.other_topic.pk}">' not in home(client).content.decode()
+    cache.clear()  # …is offered once the cached choices expire
+    assert f'<option value="{cast.other_topic.pk}">' in home(client).content.decode()

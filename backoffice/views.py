@@ -26,6 +26,7 @@ from backoffice.access import (
 )
 from backoffice.forms import AnswerForm, OfficeFilterForm, PostponeRequestForm, RedirectRequestForm
 from backoffice.models import ResponseTemplate
+from backoffice.rows import office_rows
 from issues import services
 from issues.errors import DomainError
 from issues.models import OrganizationRequest, Report, Status
@@ -55,10 +56,6 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.office_reports(organization, **form.filters()), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    now = timezone.now()
-    for report in page:
-        report.countdown = selectors.countdown(report, now)
-        report.overdue_now = selectors.is_overdue(report, now)
     return render(
         request,
         "backoffice/staff_list.html",
@@ -67,7 +64,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             # One reverse() per page, not a {% url %} per row.
-            "report_url": url_prefix("backoffice:report"),
+            "rows": office_rows(page, report_url=url_prefix("backoffice:report"), now=timezone.now()),
         },
     )
 

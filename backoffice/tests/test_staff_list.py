@@ -217,3 +217,17 @@ def test_the_filters_choices_are_read_once_for_every_page_of_five_minutes(client
     assert f'<option value="{cast.other_topic.pk}">' not in home(client).content.decode()
     cache.clear()  # …is offered once the cached choices expire
     assert f'<option value="{cast.other_topic.pk}">' in home(client).content.decode()
+
+
+def test_a_row_shows_a_pending_request_and_escapes_what_residents_wrote(client, cast, publish):
+    from issues.models import Report
+
+    report = publish()
+    Report.objects.filter(pk=report.pk).update(address='ул. <b>Тверская</b> & "д. 1"')
+    services.request_postponement(cast.staff, report, dt.date(2099, 1, 1), "Сезон.")
+    client.force_login(cast.staff)
+    html = row(home(client), report)
+    assert '<span class="tag">запрос у редакции</span>' in html
+    assert f'<a href="{reverse("backoffice:report", args=[report.pk])}">{report.pk}</a>' in html
+    assert "ул. &lt;b&gt;Тверская&lt;/b&gt; &amp; &quot;д. 1&quot;" in html and "<b>" not in html
+    assert f'<span class="status status-{Status.IN_WORK}">' in html

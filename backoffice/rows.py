@@ -4,8 +4,8 @@ The list is every organization's home page, reloaded all day by its staff.
 Django's template engine spent most of the page's rendering on its 20 rows
 (six cells, a countdown, a status label, dates); the same HTML is built here
 with format_html, which escapes every value. The filters, the header and the
-pager stay in templates/backoffice/staff_list.html, as the other queues of
-moderation.rows do.
+pager stay in templates/backoffice/staff_list.html, as the new-reports
+queue's do with moderation.rows.
 """
 
 from __future__ import annotations

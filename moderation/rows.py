@@ -7,7 +7,7 @@ per value): 60% of the page's rendering. The same HTML is built here with
 format_html, which escapes every value; the table around it, the header and
 the pager stay in templates/moderation/queue_new.html.
 
-tests/moderation check the cells (the age, the thumbnail or «нет», the link).
+moderation/tests/test_queues.py checks the cells (the age, the thumbnail or «нет», the link).
 """
 
 from __future__ import annotations

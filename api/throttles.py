@@ -14,8 +14,10 @@ from issues.models import Report
 
 class ReportCreateThrottle(SimpleRateThrottle):
     """New reports per user per hour. A retry with the key of a report the
-    user already filed is not counted and never refused: the view returns
-    the report made the first time."""
+    user already filed is never refused: the view returns the report made
+    the first time. Only a request over the limit is looked up as a retry,
+    so a filing under it costs no query here (a retry under the limit is
+    counted like any request)."""
 
     scope = "reports"
 
@@ -25,10 +27,10 @@ class ReportCreateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
     def allow_request(self, request, view):
-        key = view.submission_key(request)
-        if key and Report.objects.filter(submission_key=key, author_id=request.user.pk).exists():
+        if super().allow_request(request, view):
             return True
-        return super().allow_request(request, view)
+        key = view.submission_key(request)
+        return bool(key) and Report.objects.filter(submission_key=key, author_id=request.user.pk).exists()
 
 
 class LoginAddressThrottle(SimpleRateThrottle):

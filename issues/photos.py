@@ -6,7 +6,8 @@ it was taken from its EXIF, turns it upright and re-encodes it as a JPEG with
 no metadata at all; nothing is written to storage until `attach_photos`. A
 JPEG that needs no change of its pixels (upright, sRGB, small enough) is not
 re-encoded: its metadata segments are cut out of the file instead, which
-keeps every pixel as the camera wrote it and costs a fraction of an encode.
+keeps every pixel as the camera wrote it and costs a fraction of an encode;
+it is still decoded whole, at 1/8 scale, to prove that nothing is missing.
 Thumbnails are made after commit by a task (`issues.tasks`) and, when the
 broker was down, by the periodic sweep.
 """
@@ -125,13 +126,13 @@ def process_upload(f) -> ProcessedPhoto:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         with _open_image(f, name) as im:
             _check_header(im, name)
-            _draft(im, STORED_LONG_SIDE)
-            _decode(im, name)
             gps = read_gps(im)
-            content = _kept_jpeg(f, im)
+            content = _kept_jpeg(f, im, name)
             if content is not None:
                 width, height = im.size
             else:
+                _draft(im, STORED_LONG_SIDE)
+                _decode(im, name)
                 content, width, height = _encode(im, STORED_LONG_SIDE)
     return ProcessedPhoto(
         content=ContentFile(content, name=f"{uuid.uuid4().hex}.jpg"), width=width, height=height, gps=gps
@@ -339,9 +340,13 @@ def _decode(im: Image.Image, name: str) -> None:
         raise _corrupt(name) from exc
 
 
-def _kept_jpeg(f, im: Image.Image) -> bytes | None:
-    """The uploaded JPEG itself with its metadata cut out, when its decoded
-    pixels are already what we would store; None when it must be re-encoded."""
+def _kept_jpeg(f, im: Image.Image, name: str) -> bytes | None:
+    """The uploaded JPEG itself with its metadata cut out, when its pixels
+    are already what we would store; None when it must be re-encoded.
+
+    Decided from the header (`im` is not decoded); what is kept is then
+    decoded whole to prove it complete, at 1/8 scale: every byte of the
+    scan is still read, the pixels are not needed."""
     if im.format != "JPEG" or im.mode not in ("RGB", "L") or max(im.size) > STORED_LONG_SIDE:
         return None
     if "icc_profile" in im.info:
@@ -361,8 +366,10 @@ def _kept_jpeg(f, im: Image.Image) -> bytes | None:
         with Image.open(io.BytesIO(kept)) as check:
             if check.format != "JPEG" or check.size != im.size or check.mode != im.mode or check.getexif():
                 return None
-    except _DECODE_ERRORS:
-        return None
+            check.draft(check.mode, (1, 1))
+            _decode(check, name)
+    except (PhotoError, *_DECODE_ERRORS):
+        return None  # the full decode of the upload decides
     return kept
 
 

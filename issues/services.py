@@ -73,7 +73,9 @@ def submit_report(author, sub: Submission) -> tuple[Report, bool]:
     """Create a report in moderation with its first event and its photos.
 
     Idempotent on `sub.key`: a double click or a resent form (the same key)
-    returns the report already made, with created=False.
+    returns the report already made, with created=False. A new report comes
+    with its topic, district and `last_change` (its first event's time) as
+    selectors.own_reports would read them, so it needs no second read.
     """
     if sub.key is not None:
         existing = Report.objects.filter(submission_key=sub.key).first()
@@ -97,6 +99,7 @@ def submit_report(author, sub: Submission) -> tuple[Report, bool]:
                 submission_key=sub.key or uuid.uuid4(),
             )
             event = record_event(report, EventKind.CREATED, actor=author, to_status=Status.MODERATION)
+            report.last_change = event.created_at
             if sub.photos:
                 attach_photos(report, sub.photos, Photo.Role.REPORT, author, event=event)
     except IntegrityError:

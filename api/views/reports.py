@@ -124,7 +124,10 @@ class ReportListCreate(generics.GenericAPIView):
         if not form.is_valid():
             raise form_errors(form)
         report, created = services.submit_report(request.user, form.submission())
-        report = selectors.own_reports(request.user).get(pk=report.pk)
+        if not created:
+            # A repeat: the report as «Мои сообщения» shows it now (it may
+            # have moved on since). A new one is serialized as it was made.
+            report = selectors.own_reports(request.user).get(pk=report.pk)
         report.created = created
         return Response(
             ReportCreatedSerializer(report).data,

@@ -6,10 +6,14 @@ it was taken from its EXIF, turns it upright and re-encodes it as a JPEG with
 no metadata at all; nothing is written to storage until `attach_photos`. A
 JPEG that needs no change of its pixels (upright, sRGB, small enough) is not
 re-encoded: its metadata segments are cut out of the file instead, which
-keeps every pixel as the camera wrote it and costs a fraction of an encode;
-it is still decoded whole, at 1/8 scale, to prove that nothing is missing.
-Thumbnails are made after commit by a task (`issues.tasks`) and, when the
-broker was down, by the periodic sweep.
+keeps every pixel as the camera wrote it and costs a fraction of an encode.
+
+The thumbnail is made here too, from the pixels already decoded: the
+re-encoded photo's, or the kept JPEG's, decoded whole (which proves nothing
+of it is missing) at the smallest scale that still gives a thumbnail. It is
+stored with the photo, so no worker has to read the photo back and decode it
+again. A photo left without one (stored before thumbnails were made here)
+gets it from the periodic sweep (`issues.tasks`).
 """
 
 from __future__ import annotations
@@ -34,7 +38,6 @@ from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
 from issues.errors import DomainError
 from issues.models import Photo, ReportEvent
-from nashgorod.queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +105,7 @@ class ProcessedPhoto:
     width: int
     height: int
     gps: Point | None  # lon/lat, SRID 4326, from the original's EXIF
+    thumbnail: bytes  # a JPEG of at most THUMBNAIL_LONG_SIDE, no metadata
 
 
 def process_upload(f) -> ProcessedPhoto:
@@ -127,15 +131,22 @@ def process_upload(f) -> ProcessedPhoto:
         with _open_image(f, name) as im:
             _check_header(im, name)
             gps = read_gps(im)
-            content = _kept_jpeg(f, im, name)
-            if content is not None:
+            content = _kept_jpeg(f, im)
+            thumbnail = _thumbnail_of_kept(content, name) if content is not None else None
+            if thumbnail is not None:
                 width, height = im.size
             else:
                 _draft(im, STORED_LONG_SIDE)
                 _decode(im, name)
-                content, width, height = _encode(im, STORED_LONG_SIDE)
+                content, stored = _encode(im, STORED_LONG_SIDE)
+                width, height = stored.size
+                thumbnail, _ = _encode(stored, THUMBNAIL_LONG_SIDE)
     return ProcessedPhoto(
-        content=ContentFile(content, name=f"{uuid.uuid4().hex}.jpg"), width=width, height=height, gps=gps
+        content=ContentFile(content, name=f"{uuid.uuid4().hex}.jpg"),
+        width=width,
+        height=height,
+        gps=gps,
+        thumbnail=thumbnail,
     )
 
 
@@ -157,9 +168,7 @@ def attach_photos(
     uploaded_by,
     event: ReportEvent | None = None,
 ) -> list[Photo]:
-    """Store processed photos and ask for their thumbnails after commit."""
-    from issues.tasks import make_photo_thumbnail  # tasks import this module
-
+    """Store processed photos, each with its thumbnail."""
     photos = []
     for item in processed:
         photo = Photo(
@@ -171,20 +180,20 @@ def attach_photos(
             width=item.width,
             height=item.height,
         )
-        # Saving the model writes the file under a fresh name (upload_to).
+        # Saving the model writes the files under fresh names (upload_to).
         photo.image = item.content
+        stem = os.path.splitext(item.content.name)[0]
+        photo.thumbnail = ContentFile(item.thumbnail, name=f"{stem}-thumb.jpg")
         photo.save()
         photos.append(photo)
-        enqueue_on_commit(make_photo_thumbnail, photo.pk)
     return photos
 
 
 def make_thumbnail(photo_id: int) -> bool:
     """Make the photo's thumbnail unless it has one; True if this call made it.
 
-    Two callers may race (the task after commit and the sweep): both may
-    render, but only the conditional UPDATE that still finds the thumbnail
-    empty wins; the loser deletes its own file.
+    Two sweeps may race: both may render, but only the conditional UPDATE
+    that still finds the thumbnail empty wins; the loser deletes its own file.
     """
     photo = Photo.objects.filter(pk=photo_id).first()
     if photo is None or photo.thumbnail:
@@ -205,9 +214,9 @@ def make_missing_thumbnails(
     newer_than: datetime.timedelta = datetime.timedelta(days=7),
     limit: int = 200,
 ) -> int:
-    """The sweep: thumbnails the task did not make (a dead broker, a lost
-    message). Younger photos are left to their task; a photo still failing
-    after `newer_than` is given up on instead of being retried for ever."""
+    """The sweep: photos stored without a thumbnail (before process_upload
+    made them). A photo still failing after `newer_than` is given up on
+    instead of being retried for ever."""
     now = timezone.now()
     ids = list(
         Photo.objects.filter(thumbnail="", created_at__lt=now - older_than, created_at__gte=now - newer_than)
@@ -340,13 +349,10 @@ def _decode(im: Image.Image, name: str) -> None:
         raise _corrupt(name) from exc
 
 
-def _kept_jpeg(f, im: Image.Image, name: str) -> bytes | None:
+def _kept_jpeg(f, im: Image.Image) -> bytes | None:
     """The uploaded JPEG itself with its metadata cut out, when its pixels
     are already what we would store; None when it must be re-encoded.
-
-    Decided from the header (`im` is not decoded); what is kept is then
-    decoded whole to prove it complete, at 1/8 scale: every byte of the
-    scan is still read, the pixels are not needed."""
+    Decided from the headers alone: nothing is decoded here."""
     if im.format != "JPEG" or im.mode not in ("RGB", "L") or max(im.size) > STORED_LONG_SIDE:
         return None
     if "icc_profile" in im.info:
@@ -366,11 +372,23 @@ def _kept_jpeg(f, im: Image.Image, name: str) -> bytes | None:
         with Image.open(io.BytesIO(kept)) as check:
             if check.format != "JPEG" or check.size != im.size or check.mode != im.mode or check.getexif():
                 return None
-            check.draft(check.mode, (1, 1))
-            _decode(check, name)
-    except (PhotoError, *_DECODE_ERRORS):
-        return None  # the full decode of the upload decides
+    except _DECODE_ERRORS:
+        return None
     return kept
+
+
+def _thumbnail_of_kept(kept: bytes, name: str) -> bytes | None:
+    """The kept JPEG decoded whole, at the smallest scale that still gives a
+    thumbnail (every byte of the scan is read all the same), and the
+    thumbnail made of it; None when it does not decode: the upload is then
+    decoded and re-encoded, which decides what is wrong with it."""
+    try:
+        with Image.open(io.BytesIO(kept)) as im:
+            _draft(im, THUMBNAIL_LONG_SIDE)
+            _decode(im, name)
+            return _encode(im, THUMBNAIL_LONG_SIDE)[0]
+    except (PhotoError, *_DECODE_ERRORS):
+        return None
 
 
 def _without_metadata(data: bytes) -> bytes | None:
@@ -411,8 +429,12 @@ def _without_metadata(data: bytes) -> bytes | None:
     return None
 
 
-def _encode(im: Image.Image, long_side: int) -> tuple[bytes, int, int]:
-    """Upright, sRGB, at most `long_side`, JPEG with no metadata."""
+def _encode(im: Image.Image, long_side: int) -> tuple[bytes, Image.Image]:
+    """Upright, sRGB, at most `long_side`, JPEG with no metadata; and the
+    picture that was encoded. A thumbnail is scaled with bicubic rather than
+    Lanczos and written baseline rather than progressive: at 400 pixels
+    neither shows, and together they halve its cost (about 5 ms of 10)."""
+    thumbnail = long_side <= THUMBNAIL_LONG_SIDE
     icc_profile = im.info.get("icc_profile")
     try:
         im = ImageOps.exif_transpose(im)
@@ -420,14 +442,14 @@ def _encode(im: Image.Image, long_side: int) -> tuple[bytes, int, int]:
         # A broken orientation tag leaves the photo as it was, not refused.
         logger.info("Unreadable EXIF orientation", exc_info=True)
     im = _flatten(im)
-    im.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    im.thumbnail((long_side, long_side), Image.Resampling.BICUBIC if thumbnail else Image.Resampling.LANCZOS)
     im = _to_srgb(im, icc_profile)
     # A fresh image: nothing of the original's info (exif, xmp, icc_profile,
     # comments) can reach the encoder.
     out = Image.frombytes("RGB", im.size, im.tobytes())
     buffer = io.BytesIO()
-    out.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-    return buffer.getvalue(), out.width, out.height
+    out.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=not thumbnail)
+    return buffer.getvalue(), out
 
 
 def _flatten(im: Image.Image) -> Image.Image:
@@ -459,7 +481,7 @@ def _to_srgb(im: Image.Image, icc_profile: bytes | None) -> Image.Image:
 def _render_thumbnail(photo: Photo) -> ContentFile:
     with photo.image.open("rb"), Image.open(photo.image) as im:
         _draft(im, THUMBNAIL_LONG_SIDE)
-        content, _, _ = _encode(im, THUMBNAIL_LONG_SIDE)
+        content, _ = _encode(im, THUMBNAIL_LONG_SIDE)
     return ContentFile(content)
 
 

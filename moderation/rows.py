@@ -57,7 +57,7 @@ def new_queue_rows(reports: Iterable[Report], *, report_url: str, now: dt.dateti
 
 def _thumbnail(photo: Photo) -> SafeString:
     """What moderation/_photo.html shows: the thumbnail (the photo itself
-    until the worker has made it), linked to the photo."""
+    for one stored without, until the sweep has made it), linked to the photo."""
     image = photo.image.url
     return format_html(
         '<a href="{}"><img class="thumb" src="{}" alt="{}" loading="lazy"></a>',

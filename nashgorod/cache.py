@@ -66,7 +66,9 @@ class ForgivingRedisCache(RedisCache):
     `add` answers True: an empty cache holds no key to refuse it with, and
     what the portal guards with add (the e-mail confirmation resend
     interval) must let the resident through rather than lock them out while
-    Redis is away. Nothing in the portal uses the cache as a lock.
+    Redis is away, and the statistics' debounce (stats.tasks) then queues a
+    refresh for every event, as it would with no debounce at all. Nothing in
+    the portal uses the cache as a lock.
     """
 
     def __init__(self, server, params):

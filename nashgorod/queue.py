@@ -38,8 +38,8 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     If the broker is unreachable the failure is logged and swallowed, and
     for BROKER_BACKOFF_SECONDS this process does not try again: the data is
     committed by then, and every task sent this way must have a periodic
-    sweep that redoes its work (issues.tasks.sweep_missing_thumbnails for
-    thumbnails). Any other error, such as arguments that cannot be
+    sweep that redoes its work (stats.tasks.rebuild_recent for the
+    statistics' refresh). Any other error, such as arguments that cannot be
     serialized, is a bug and propagates.
     """
 

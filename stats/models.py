@@ -177,6 +177,9 @@ class StatsState(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     refreshed_at = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
+    # The newest event whose report counters.refresh_new_events has refreshed
+    # (none yet: every event is new).
+    last_event_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = "состояние статистики"

@@ -1,4 +1,4 @@
-"""The statistics' tasks: thin, ids in, safe to run twice at once and twice in
+"""The statistics' tasks: thin, safe to run twice at once and twice in
 a row (stats.counters does the work under its lock and changes nothing the
 second time)."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import OperationalError
 
 from nashgorod.queue import enqueue_on_commit
@@ -16,10 +17,20 @@ from stats import counters
 RECENT_MINUTES = getattr(settings, "STATS_RECENT_MINUTES", 10)
 
 
+# While set, a refresh_new_events is queued and not yet started: the events
+# announced meanwhile are left to it. It expires, so that a task lost with a
+# dead broker holds back the next ones for a minute at most.
+REFRESH_PENDING_KEY = "stats:refresh-pending"
+REFRESH_PENDING_SECONDS = 60
+
+
 # A lost lock wait or a deadlock is retried; rebuild_recent covers the rest.
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def refresh_report(report_id: int) -> bool:
-    return counters.refresh_report(report_id)
+def refresh_new_events() -> int:
+    # First: an event announced from now on queues another run, which will
+    # see it even if this one's read of the log is already past.
+    cache.delete(REFRESH_PENDING_KEY)
+    return counters.refresh_new_events()
 
 
 @shared_task
@@ -31,5 +42,7 @@ def rebuild_recent(minutes: int = RECENT_MINUTES) -> int:
 
 def on_event_recorded(sender, event_id: int, kind: str, report_id: int, **kwargs) -> None:
     """issues.events.event_recorded (sent after the event's commit): the
-    report's fact is refreshed by a worker, not in the resident's request."""
-    enqueue_on_commit(refresh_report, report_id)
+    report's fact is refreshed by a worker, not in the resident's request,
+    by one task for all the events announced before a worker takes it up."""
+    if cache.add(REFRESH_PENDING_KEY, True, timeout=REFRESH_PENDING_SECONDS):
+        enqueue_on_commit(refresh_new_events)

@@ -38,7 +38,7 @@ def assert_nothing_stored(report, media_root):
     assert not report.events.filter(kind=EventKind.ANSWERED).exists()
     assert not Photo.objects.filter(role=Photo.Role.ANSWER).exists()
     answer_files = [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
-    report_files = {p.image.path for p in Photo.objects.filter(report=report)}
+    report_files = {f.path for p in Photo.objects.filter(report=report) for f in (p.image, p.thumbnail) if f}
     assert {str(p) for p in answer_files} <= report_files
 
 

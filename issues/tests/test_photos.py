@@ -196,12 +196,14 @@ def test_an_upright_jpeg_is_kept_as_it_came_with_its_metadata_cut(progressive):
 def test_a_jpeg_whose_pixels_must_change_is_re_encoded(data, monkeypatch):
     encoded = []
     real_encode = photos._encode
-    monkeypatch.setattr(photos, "_encode", lambda *args: encoded.append(1) or real_encode(*args))
+    monkeypatch.setattr(photos, "_encode", lambda im, side: encoded.append(side) or real_encode(im, side))
 
-    stored = process_upload(samples.upload(data, "p.jpg")).content.read()
+    processed = process_upload(samples.upload(data, "p.jpg"))
 
-    assert encoded == [1]
-    assert_no_metadata(stored)
+    # The photo, then its thumbnail from the same pixels.
+    assert encoded == [photos.STORED_LONG_SIDE, photos.THUMBNAIL_LONG_SIDE]
+    assert_no_metadata(processed.content.read())
+    assert_no_metadata(processed.thumbnail)
 
 
 def test_a_jpeg_stream_that_is_not_as_expected_is_re_encoded():
@@ -370,20 +372,29 @@ def test_photos_are_attached_to_the_report_and_its_event(resident):
     assert [p.pk for p in report.photos.all()] == [p.pk for p in attached]
     assert [(p.width, p.height) for p in report.photos.all()] == [(1600, 1200), (800, 600)]
     assert all(p.event == event and p.taken_at_point is None for p in report.photos.all())
-    # The thumbnails wait for the commit, which this test's transaction never reaches.
-    assert len(stored_files()) == 2
+    assert len(stored_files()) == 4  # each photo and its thumbnail
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(samples.jpeg(1600, 1200), id="kept"),
+        pytest.param(samples.jpeg(1600, 1200, exif=samples.exif_with(orientation=3)), id="re-encoded"),
+    ],
+)
 @pytest.mark.django_db
-def test_the_thumbnail_is_made_after_commit(resident, django_capture_on_commit_callbacks):
+def test_the_thumbnail_is_stored_with_the_photo_and_nothing_is_queued(
+    data, resident, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        [photo] = attach_photos(None, [processed_jpeg()], Photo.Role.REPORT, resident)
-        # Not before commit: the worker could not see the row yet.
-        assert not Photo.objects.get(pk=photo.pk).thumbnail
+        [photo] = attach_photos(
+            None, [process_upload(samples.upload(data, "p.jpg"))], Photo.Role.REPORT, resident
+        )
+        assert Photo.objects.get(pk=photo.pk).thumbnail == photo.thumbnail.name
 
-    assert len(callbacks) == 1
-    photo.refresh_from_db()
-    assert photo.thumbnail.name.endswith("-thumb.jpg")
+    assert callbacks == []  # no worker needs to read the photo back
+    stem = photo.image.name.rsplit("/", 1)[1].removesuffix(".jpg")
+    assert photo.thumbnail.name.endswith(f"{stem}-thumb.jpg")
     with photo.thumbnail.open("rb") as fh:
         data = fh.read()
     assert_no_metadata(data)
@@ -391,10 +402,18 @@ def test_the_thumbnail_is_made_after_commit(resident, django_capture_on_commit_c
         assert thumb.size == (400, 300)
 
 
+def stored_without_thumbnails(resident, count: int = 1) -> list[Photo]:
+    """Photos as they were stored before process_upload made thumbnails:
+    what the sweep is for."""
+    stored = attach_photos(None, [processed_jpeg() for _ in range(count)], Photo.Role.REPORT, resident)
+    for photo in stored:
+        photo.thumbnail.delete()
+    return stored
+
+
 @pytest.mark.django_db
-def test_making_a_thumbnail_twice_is_a_no_op(resident, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False):
-        [photo] = attach_photos(None, [processed_jpeg()], Photo.Role.REPORT, resident)
+def test_making_a_thumbnail_twice_is_a_no_op(resident):
+    [photo] = stored_without_thumbnails(resident)
 
     assert make_thumbnail(photo.pk) is True
     files = stored_files()
@@ -409,11 +428,8 @@ def test_making_a_thumbnail_twice_is_a_no_op(resident, django_capture_on_commit_
 
 
 @pytest.mark.django_db
-def test_the_loser_of_a_thumbnail_race_deletes_its_own_file(
-    resident, django_capture_on_commit_callbacks, monkeypatch
-):
-    with django_capture_on_commit_callbacks(execute=False):
-        [photo] = attach_photos(None, [processed_jpeg()], Photo.Role.REPORT, resident)
+def test_the_loser_of_a_thumbnail_race_deletes_its_own_file(resident, monkeypatch):
+    [photo] = stored_without_thumbnails(resident)
     render = photos._render_thumbnail
 
     def render_while_another_worker_wins(p):
@@ -429,12 +445,8 @@ def test_the_loser_of_a_thumbnail_race_deletes_its_own_file(
 
 
 @pytest.mark.django_db
-def test_the_sweep_makes_missing_thumbnails_once(resident, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False):
-        # The broker was down: no task ran for these.
-        old, fresh, ancient = attach_photos(
-            None, [processed_jpeg(), processed_jpeg(), processed_jpeg()], Photo.Role.REPORT, resident
-        )
+def test_the_sweep_makes_missing_thumbnails_once(resident):
+    old, fresh, ancient = stored_without_thumbnails(resident, 3)
     now = timezone.now()
     Photo.objects.filter(pk=old.pk).update(created_at=now - datetime.timedelta(minutes=3))
     Photo.objects.filter(pk=ancient.pk).update(created_at=now - datetime.timedelta(days=8))
@@ -445,15 +457,15 @@ def test_the_sweep_makes_missing_thumbnails_once(resident, django_capture_on_com
 
     assert stored_files() == files
     assert Photo.objects.get(pk=old.pk).thumbnail
-    # A fresh photo is left to its own task; one a week old is given up on.
+    # A photo of the last two minutes may be a save still in progress; one a
+    # week old is given up on.
     assert not Photo.objects.get(pk=fresh.pk).thumbnail
     assert not Photo.objects.get(pk=ancient.pk).thumbnail
 
 
 @pytest.mark.django_db
-def test_one_unreadable_photo_does_not_stop_the_sweep(resident, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False):
-        broken, good = attach_photos(None, [processed_jpeg(), processed_jpeg()], Photo.Role.REPORT, resident)
+def test_one_unreadable_photo_does_not_stop_the_sweep(resident):
+    broken, good = stored_without_thumbnails(resident, 2)
     Photo.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=5))
     broken.image.storage.delete(broken.image.name)
 

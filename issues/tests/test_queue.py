@@ -1,6 +1,5 @@
 """Tasks sent after commit, and what happens when the broker is down."""
 
-import datetime
 import logging
 import time
 
@@ -9,12 +8,7 @@ import pytest
 import redis.exceptions
 from celery import Celery
 from django.db import transaction
-from django.utils import timezone
 
-from issues.models import Photo
-from issues.photos import attach_photos, process_upload
-from issues.tasks import make_photo_thumbnail, sweep_missing_thumbnails
-from issues.tests import photo_samples as samples
 from nashgorod import queue
 from nashgorod.celery import app as project_app
 from nashgorod.queue import enqueue_on_commit
@@ -162,26 +156,31 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(django_capture_on_commi
 
 
 @pytest.mark.django_db
-def test_a_photo_saved_while_the_broker_is_down_gets_its_thumbnail_from_the_sweep(
+def test_a_report_filed_while_the_broker_is_down_is_whole_and_its_statistics_catch_up(
     caplog, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from issues.models import Topic
+    from stats import counters
+    from stats import tasks as stats_tasks
+    from stats.models import ReportFact
+    from tests.factories import processed_photo, submit
+
     def broker_down(*args, **kwargs):
         raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(make_photo_thumbnail, "delay", broker_down)
-    processed = process_upload(samples.upload(samples.jpeg(), "yard.jpg"))
+    monkeypatch.setattr(stats_tasks.refresh_new_events, "delay", broker_down)
     with (
         caplog.at_level(logging.WARNING, logger="nashgorod.queue"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        [photo] = attach_photos(None, [processed], Photo.Role.REPORT, UserFactory())
+        topic = Topic.objects.filter(needs_building=False, is_active=True, season__isnull=True).first()
+        report = submit(UserFactory(), topic, photos=[processed_photo()])
 
-    assert "issues.tasks.make_photo_thumbnail" in caplog.text
-    photo.refresh_from_db()
-    assert photo.image and not photo.thumbnail  # the resident's photo is kept
+    assert "stats.tasks.refresh_new_events" in caplog.text
+    photo = report.photos.get()
+    assert photo.image and photo.thumbnail  # nothing of the resident's work waits for the broker
+    assert not ReportFact.objects.filter(pk=report.pk).exists()
     monkeypatch.undo()
 
-    Photo.objects.filter(pk=photo.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=3))
-    assert sweep_missing_thumbnails.delay().get() == 1
-    photo.refresh_from_db()
-    assert photo.thumbnail
+    assert counters.rebuild_recent(minutes=10) == 1  # the scheduler's sweep
+    assert ReportFact.objects.filter(pk=report.pk).exists()

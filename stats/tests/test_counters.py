@@ -100,3 +100,44 @@ def test_a_deleted_report_takes_its_contributions_away(city):
     with time_machine.travel(THE_END, tick=False):
         counters.rebuild_all()
     assert snapshot() == before
+
+
+def test_a_burst_of_events_is_refreshed_by_one_task(city, django_capture_on_commit_callbacks, monkeypatch):
+    """While a refresh is queued and not yet started, the events announced
+    meanwhile queue nothing more: the one task refreshes all their reports."""
+    from django.core.cache import cache
+
+    from stats import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.refresh_new_events, "delay", lambda: queued.append(1))
+    r3, r6 = city.reports["r3"], city.reports["r6"]
+    with time_machine.travel(THE_END, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.answer(staff_of(city.rs), r3, Outcome.DONE, "Яма заделана.")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.answer(staff_of(city.rs), r6, Outcome.DONE, "Знак поставлен.")
+        assert queued == [1] and cache.get(tasks.REFRESH_PENDING_KEY)
+        assert (fact(city, "r3").answered_on, fact(city, "r6").answered_on) == (None, None)
+        assert tasks.refresh_new_events() == 2  # the worker takes the one task up
+        assert tasks.refresh_new_events() == 0  # and a second run finds nothing new
+    assert fact(city, "r3").answered_on == fact(city, "r6").answered_on == D(2026, 11, 27)
+    assert cache.get(tasks.REFRESH_PENDING_KEY) is None
+    before = snapshot()
+    with time_machine.travel(THE_END, tick=False):
+        counters.rebuild_all()
+    assert snapshot() == before
+
+
+def test_the_refresh_starts_after_the_events_a_rebuild_has_counted(city):
+    from stats.models import StatsState
+
+    with time_machine.travel(THE_END, tick=False):
+        counters.rebuild_all()
+    newest = ReportEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert StatsState.objects.get().last_event_id == newest
+    assert counters.refresh_new_events() == 0
+    StatsState.objects.update(last_event_id=None)  # never run: the whole log is new, and counted once
+    before = snapshot()
+    assert counters.refresh_new_events() == 0
+    assert snapshot() == before and StatsState.objects.get().last_event_id == newest

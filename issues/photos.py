@@ -431,9 +431,11 @@ def _without_metadata(data: bytes) -> bytes | None:
 
 def _encode(im: Image.Image, long_side: int) -> tuple[bytes, Image.Image]:
     """Upright, sRGB, at most `long_side`, JPEG with no metadata; and the
-    picture that was encoded. A thumbnail is scaled with bicubic rather than
-    Lanczos and written baseline rather than progressive: at 400 pixels
-    neither shows, and together they halve its cost (about 5 ms of 10)."""
+    picture that was encoded. A thumbnail is scaled with Pillow's bilinear
+    filter (antialiased, like all its filters when shrinking) rather than
+    Lanczos, and written baseline rather than progressive: at 400 pixels
+    neither shows (an RMS difference of 1 in 255 on the bench's photo), and
+    together they cut its cost from about 9 to 4 ms."""
     thumbnail = long_side <= THUMBNAIL_LONG_SIDE
     icc_profile = im.info.get("icc_profile")
     try:
@@ -442,7 +444,7 @@ def _encode(im: Image.Image, long_side: int) -> tuple[bytes, Image.Image]:
         # A broken orientation tag leaves the photo as it was, not refused.
         logger.info("Unreadable EXIF orientation", exc_info=True)
     im = _flatten(im)
-    im.thumbnail((long_side, long_side), Image.Resampling.BICUBIC if thumbnail else Image.Resampling.LANCZOS)
+    im.thumbnail((long_side, long_side), Image.Resampling.BILINEAR if thumbnail else Image.Resampling.LANCZOS)
     im = _to_srgb(im, icc_profile)
     # A fresh image: nothing of the original's info (exif, xmp, icc_profile,
     # comments) can reach the encoder.

@@ -31,9 +31,10 @@ BROKER_BACKOFF_SECONDS = 30.0
 _broker_down_until = 0.0
 
 
-def enqueue_on_commit(task, *args, **kwargs) -> None:
+def enqueue_on_commit(task, *args, countdown: float | None = None, **kwargs) -> None:
     """Call `task.delay(*args, **kwargs)` once the current transaction commits
-    (at once outside a transaction; never if it rolls back).
+    (at once outside a transaction; never if it rolls back); with a
+    `countdown`, the worker runs it that many seconds later.
 
     If the broker is unreachable the failure is logged and swallowed, and
     for BROKER_BACKOFF_SECONDS this process does not try again: the data is
@@ -52,7 +53,10 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
             )
             return
         try:
-            task.delay(*args, **kwargs)
+            if countdown:
+                task.apply_async(args, kwargs, countdown=countdown)
+            else:
+                task.delay(*args, **kwargs)
         except BROKER_ERRORS as exc:
             _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
             logger.warning("Broker unreachable; %s%r not queued, its sweep will redo it: %r", name, args, exc)

@@ -22,6 +22,10 @@ RECENT_MINUTES = getattr(settings, "STATS_RECENT_MINUTES", 10)
 # dead broker holds back the next ones for a minute at most.
 REFRESH_PENDING_KEY = "stats:refresh-pending"
 REFRESH_PENDING_SECONDS = 60
+# The refresh waits this long, so that the events of the next moments join
+# it: at the peak of filings one task then serves dozens of reports. The
+# statistics page is that much later; nobody reads it to the second.
+REFRESH_DELAY_SECONDS = getattr(settings, "STATS_REFRESH_DELAY_SECONDS", 1.0)
 
 
 # A lost lock wait or a deadlock is retried; rebuild_recent covers the rest.
@@ -45,4 +49,4 @@ def on_event_recorded(sender, event_id: int, kind: str, report_id: int, **kwargs
     report's fact is refreshed by a worker, not in the resident's request,
     by one task for all the events announced before a worker takes it up."""
     if cache.add(REFRESH_PENDING_KEY, True, timeout=REFRESH_PENDING_SECONDS):
-        enqueue_on_commit(refresh_new_events)
+        enqueue_on_commit(refresh_new_events, countdown=REFRESH_DELAY_SECONDS)

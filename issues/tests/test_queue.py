@@ -47,7 +47,10 @@ class FakeTask:
         self.calls = []
 
     def delay(self, *args, **kwargs):
-        self.calls.append((args, kwargs))
+        self.apply_async(args, kwargs)
+
+    def apply_async(self, args, kwargs, **options):
+        self.calls.append((tuple(args), kwargs, *([options] if options else [])))
         if self.error:
             raise self.error
 
@@ -142,6 +145,14 @@ def test_the_task_is_sent_with_its_arguments_after_commit(django_capture_on_comm
 
 
 @pytest.mark.django_db
+def test_a_task_may_be_sent_to_run_a_few_seconds_later(django_capture_on_commit_callbacks):
+    task = FakeTask()
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(task, 1, countdown=2.5)
+    assert task.calls == [((1,), {}, {"countdown": 2.5})]
+
+
+@pytest.mark.django_db
 def test_nothing_is_sent_when_the_transaction_rolls_back(django_capture_on_commit_callbacks):
     task = FakeTask()
     with (
@@ -168,7 +179,7 @@ def test_a_report_filed_while_the_broker_is_down_is_whole_and_its_statistics_cat
     def broker_down(*args, **kwargs):
         raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(stats_tasks.refresh_new_events, "delay", broker_down)
+    monkeypatch.setattr(stats_tasks.refresh_new_events, "apply_async", broker_down)
     with (
         caplog.at_level(logging.WARNING, logger="nashgorod.queue"),
         django_capture_on_commit_callbacks(execute=True),

@@ -110,14 +110,14 @@ def test_a_burst_of_events_is_refreshed_by_one_task(city, django_capture_on_comm
     from stats import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.refresh_new_events, "delay", lambda: queued.append(1))
+    monkeypatch.setattr(tasks.refresh_new_events, "apply_async", lambda *a, **kw: queued.append(kw))
     r3, r6 = city.reports["r3"], city.reports["r6"]
     with time_machine.travel(THE_END, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             services.answer(staff_of(city.rs), r3, Outcome.DONE, "Яма заделана.")
         with django_capture_on_commit_callbacks(execute=True):
             services.answer(staff_of(city.rs), r6, Outcome.DONE, "Знак поставлен.")
-        assert queued == [1] and cache.get(tasks.REFRESH_PENDING_KEY)
+        assert queued == [{"countdown": tasks.REFRESH_DELAY_SECONDS}] and cache.get(tasks.REFRESH_PENDING_KEY)
         assert (fact(city, "r3").answered_on, fact(city, "r6").answered_on) == (None, None)
         assert tasks.refresh_new_events() == 2  # the worker takes the one task up
         assert tasks.refresh_new_events() == 0  # and a second run finds nothing new

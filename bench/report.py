@@ -87,6 +87,21 @@ def scheduler(out: Path, size: str) -> str:
     return f"{int(due):,} falling due: {seconds} s ({queries} queries); idle pass: {idle.group(1)} ms"
 
 
+def sustained(out: Path, size: str, fig: Figure) -> tuple[float, str]:
+    """Filings per second counting the time the worker took after the load
+    stopped to finish what they left it (bin/bench's `<size>_ApiCreate_queue.txt`)."""
+    path = out / f"{size}_ApiCreate_queue.txt"
+    if not path.exists():
+        return fig.rps, ""
+    fields = dict(part.split("=", 1) for part in path.read_text(encoding="utf-8").split())
+    left, drained, duration = int(fields["left"]), int(fields["drained"]), int(fields["duration"])
+    rate = fig.requests / (duration + drained) if left else fig.rps
+    return rate, (
+        f"Filings: {left:,} tasks left to the worker when the load stopped, done {drained} s later; "
+        f"sustained {rate:.0f} filings/s."
+    )
+
+
 def size_table(out: Path, size: str) -> tuple[list[str], dict[str, float]]:
     base = minimal(out, size)
     lines = [
@@ -96,6 +111,7 @@ def size_table(out: Path, size: str) -> tuple[list[str], dict[str, float]]:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     shares: dict[str, float] = {}
+    notes = []
     if base is None:
         return [*lines, "| minimal view | not measured | | | | | | | |", ""], shares
     lines.append(
@@ -112,12 +128,14 @@ def size_table(out: Path, size: str) -> tuple[list[str], dict[str, float]]:
         shares[page] = share
         ok = share >= MIN_THROUGHPUT_SHARE and p99_factor < MAX_P99_FACTOR and fig.failures == 0
         if page == "ApiCreate":
-            ok = ok and fig.rps >= 50
+            rate, note = sustained(out, size, fig)
+            ok = ok and rate >= 50
+            notes += [note] if note else []
         lines.append(
             f"| {label} | {fig.rps:,.0f} | {fig.p50:.0f} | {fig.p95:.0f} | {fig.p99:.0f} | {fig.failures} | "
             f"{share:.2f} | {p99_factor:.1f}× | {'met' if ok else '**missed**'} |"
         )
-    lines += ["", f"Scheduler: {scheduler(out, size)}.", ""]
+    lines += ["", *(f"{note} " for note in notes), f"Scheduler: {scheduler(out, size)}.", ""]
     return lines, shares
 
 

@@ -97,6 +97,20 @@ def test_the_report_checks_each_target_against_the_minimal_view(results):
     assert "2.00×" in street and "**missed**" in street
 
 
+def test_the_filing_rate_counts_the_work_it_left_to_the_worker(tmp_path):
+    _write(tmp_path, "1000000", "Minimal", 150, 10)  # a share of 0.40 and 9× its p99: those are met
+    _write(tmp_path, "1000000", "ApiCreate", 60, 90)  # 100 filings, 60/s while the load ran
+    (tmp_path / "1000000_ApiCreate_queue.txt").write_text("left=80 drained=3 duration=2\n")
+    text = report.render(tmp_path, ["1000000"])
+    line = next(line for line in text.splitlines() if line.startswith("| new report with a photo"))
+    # 100 filings in the 2 s of load and the 3 s the worker needed after it: 20/s.
+    assert "**missed**" in line and "sustained 20 filings/s" in text
+    (tmp_path / "1000000_ApiCreate_queue.txt").write_text("left=0 drained=0 duration=2\n")
+    text = report.render(tmp_path, ["1000000"])
+    line = next(line for line in text.splitlines() if line.startswith("| new report with a photo"))
+    assert "| met |" in line and "sustained 60 filings/s" in text
+
+
 def test_the_report_replaces_only_its_part_of_the_document(results, tmp_path):
     doc = tmp_path / "performance.md"
     doc.write_text(f"# Performance\n\nprose\n\n{report.BEGIN}\nold\n{report.END}\n\nmore prose\n")

@@ -135,7 +135,7 @@ def size_table(out: Path, size: str) -> tuple[list[str], dict[str, float]]:
             f"| {label} | {fig.rps:,.0f} | {fig.p50:.0f} | {fig.p95:.0f} | {fig.p99:.0f} | {fig.failures} | "
             f"{share:.2f} | {p99_factor:.1f}× | {'met' if ok else '**missed**'} |"
         )
-    lines += ["", *(f"{note} " for note in notes), f"Scheduler: {scheduler(out, size)}.", ""]
+    lines += ["", " ".join([*notes, f"Scheduler: {scheduler(out, size)}."]), ""]
     return lines, shares
 
 

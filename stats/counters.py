@@ -348,10 +348,6 @@ def refresh_reports(report_ids: Iterable[int]) -> int:
     return changed
 
 
-def refresh_report(report_id: int) -> bool:
-    return refresh_reports([report_id]) > 0
-
-
 def refresh_new_events() -> int:
     """Refresh the reports of the events recorded since the last call (all
     of them the first time); returns how many facts changed. Safe to run

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
-from django.db.models import F, Max, Prefetch, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 
 from accounts.models import Role
 from issues.models import OPEN_STATUSES, EventKind, Photo, Report, ReportEvent, Status
@@ -111,8 +111,42 @@ def _public_text(event: ReportEvent) -> str:
     return event.text if event.kind in PUBLIC_TEXT_KINDS else ""
 
 
-def public_timeline(report: Report) -> list[TimelineEntry]:
-    return [
+def public_report_queryset():
+    """A report with what its public page shows beside it. Its photos and
+    its timeline come from public_details (two plain queries: the prefetch
+    machinery cost more than the queries themselves)."""
+    return (
+        Report.objects.select_related("topic__group", "district", "okrug", "organization")
+        # Boundaries are big; the organization's contacts are not shown.
+        .defer("district__boundary", "okrug__boundary", "organization__email", "organization__phone")
+    )
+
+
+PUBLIC_PHOTO_FIELDS = ("id", "report_id", "event_id", "role", "image", "thumbnail", "width", "height")
+
+
+def public_details(report: Report) -> tuple[list[Photo], list[TimelineEntry]]:
+    """The report's own photos and its public timeline, each event with its
+    photos (an answer's, a dispute's, an inspection's; never the report's
+    own, which are shown above): the public events in one query, all these
+    photos in one more."""
+    # Only the actor's role and the organization's name come with an event:
+    # no user object reaches the template, so none of its fields can leak.
+    events = list(
+        ReportEvent.objects.filter(report=report, is_public=True)
+        .annotate(actor_role=F("actor__role"), organization_name=F("organization__name"))
+        .only("id", "report_id", "kind", "actor_id", "text", "payload", "created_at")
+        .order_by("created_at", "pk")
+    )
+    own = Q(report=report, role=Photo.Role.REPORT)
+    of_events = Q(event__in=[event.pk for event in events]) & ~Q(role=Photo.Role.REPORT)
+    report_photos, event_photos = [], {}
+    for photo in Photo.objects.filter(own | of_events if events else own).only(*PUBLIC_PHOTO_FIELDS):
+        if photo.role == Photo.Role.REPORT:
+            report_photos.append(photo)
+        else:
+            event_photos.setdefault(photo.event_id, []).append(photo)
+    timeline = [
         TimelineEntry(
             kind=event.kind,
             label=event.get_kind_display(),
@@ -120,44 +154,11 @@ def public_timeline(report: Report) -> list[TimelineEntry]:
             at=event.created_at,
             organization=event.organization_name or "",
             text=_public_text(event),
-            photos=list(event.photos.all()),
+            photos=event_photos.get(event.pk, []),
         )
-        for event in report.events.all()
+        for event in events
     ]
-
-
-def public_report_queryset():
-    # Only the actor's role and the organization's name come with an event:
-    # no user object reaches the template, so none of its fields can leak.
-    events = (
-        ReportEvent.objects.filter(is_public=True)
-        .annotate(actor_role=F("actor__role"), organization_name=F("organization__name"))
-        .only("id", "report_id", "kind", "actor_id", "text", "payload", "created_at")
-        .prefetch_related(
-            Prefetch(
-                "photos",
-                queryset=Photo.objects.exclude(role=Photo.Role.REPORT).only(
-                    "id", "event_id", "role", "image", "thumbnail", "width", "height"
-                ),
-            )
-        )
-        .order_by("created_at", "pk")
-    )
-    return (
-        Report.objects.select_related("topic__group", "district", "okrug", "organization")
-        # Boundaries are big; the organization's contacts are not shown.
-        .defer("district__boundary", "okrug__boundary", "organization__email", "organization__phone")
-        .prefetch_related(
-            Prefetch("events", queryset=events),
-            Prefetch(
-                "photos",
-                queryset=Photo.objects.filter(role=Photo.Role.REPORT).only(
-                    "id", "report_id", "role", "image", "thumbnail", "width", "height"
-                ),
-                to_attr="report_photos",
-            ),
-        )
-    )
+    return report_photos, timeline
 
 
 def moderation_notice(report: Report) -> dict | None:

@@ -270,12 +270,13 @@ def report_page(request: HttpRequest, report_id: int) -> HttpResponse:
 
 def _report_content(request: HttpRequest, report_id: int) -> tuple[str, SafeString]:
     report = get_report_for_view(request.user, report_id, queryset=selectors.public_report_queryset())
+    photos, timeline = selectors.public_details(report)
     content = render_to_string(
         "issues/public/_report_content.html",
         {
             "report": report,
-            "photos": report.report_photos,
-            "timeline": selectors.public_timeline(report),
+            "photos": photos,
+            "timeline": timeline,
             "notice": selectors.moderation_notice(report),
         },
         request=request,

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "nashgorod.context_processors.portal",
                 "notifications.context_processors.bell",
             ],
+            "libraries": {"portal": "nashgorod.portal_tags"},
         },
     },
 ]

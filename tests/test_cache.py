@@ -79,6 +79,16 @@ def test_with_redis_up_it_is_the_plain_redis_cache():
     assert live.incr("n") == 2
     live.delete_many(["k", "n"])
     assert live.get("k") is None
+    # One redis.Redis serves every call (Django's own client makes one per call).
+    assert live._cache.get_client() is live._cache.get_client(write=True)
+
+
+def test_a_dead_redis_after_a_reused_client_still_reads_as_a_miss():
+    dead = dead_cache()
+    client = dead._cache.get_client()
+    assert dead._cache.get_client() is client
+    assert dead.get("k", "fallback") == "fallback"
+    assert dead.set("k", 1) is None
 
 
 @pytest.mark.django_db

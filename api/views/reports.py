@@ -137,7 +137,7 @@ class ReportListCreate(generics.GenericAPIView):
 
 def report_response(request, pk: int) -> Response:
     report = get_report_for_view(request.user, pk, queryset=selectors.public_report_queryset())
-    report.timeline = selectors.public_timeline(report)
+    report.report_photos, report.timeline = selectors.public_details(report)
     report.notice = selectors.moderation_notice(report)
     return Response(ReportDetailSerializer(report, context={"request": request}).data)
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from accounts.models import Role
 from issues import services
-from issues.access import get_report_for_view
+from issues.access import get_report_for_view, public_report_version
 from issues.events import record_event
 from issues.models import EventKind, Photo, Report, Status
 from issues.tests.public_helpers import RED_SQUARE, publish, submit
@@ -170,9 +170,9 @@ def test_the_page_takes_a_bounded_number_of_queries(
         event = record_event(published, EventKind.INSPECTION, actor=moderator)
         Photo.objects.create(report=published, event=event, role=Photo.Role.INSPECTION, image=png())
     # Whether it is public and its version; the report with its topic,
-    # district and organization; its photos; its events; the events' photos.
+    # district and organization; its events; the photos of both.
     # (Anonymous: the layout adds none.)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         response = page(client, published)
     assert len(response.context["timeline"]) == 14
     # The next anonymous visitor gets the same content from the cache.
@@ -240,6 +240,32 @@ def test_more_events_and_photos_take_no_more_queries(client, published, stranger
 
 def test_a_missing_report_is_404(client):
     assert client.get(reverse("public:report", args=[987654321])).status_code == 404
+
+
+def test_a_number_beyond_any_key_is_404_not_an_error(client, published):
+    # The URL takes any digits; the version's SQL must not see a number the column cannot hold.
+    assert client.get(f"/reports/{2**63}/").status_code == 404
+    assert client.get(f"/reports/{10**30}/").status_code == 404
+
+
+def test_the_version_is_a_token_without_spaces(published):
+    # It is part of a cache key (memcached refuses spaces); SQLite gives the time as text.
+    version = public_report_version(published.pk)
+    assert version and " " not in version
+    assert public_report_version(2**63) is None and public_report_version("x") is None
+
+
+def test_the_report_s_own_photos_are_not_repeated_in_its_timeline(client, published, moderator):
+    own = Photo.objects.create(report=published, role=Photo.Role.REPORT, image=png((1, 2, 3)))
+    event = record_event(published, EventKind.INSPECTION, actor=moderator)
+    inspection = Photo.objects.create(
+        report=published, event=event, role=Photo.Role.INSPECTION, image=png((4, 5, 6))
+    )
+    response = page(client, published)
+    assert own in response.context["photos"] and inspection not in response.context["photos"]
+    [entry] = [e for e in response.context["timeline"] if e.kind == EventKind.INSPECTION]
+    assert entry.photos == [inspection]
+    assert all(own not in e.photos for e in response.context["timeline"])
 
 
 # -- not published: its author and the editorial team only -----------------------

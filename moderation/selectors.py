@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from issues.models import (
     OVERDUE_Q,
@@ -144,12 +144,35 @@ def overdue_reports() -> QuerySet[Report]:
 # --- the queue pages' rows (what each template shows) -------------------------
 
 
-def new_rows() -> QuerySet[Report]:
-    return _rows(
-        new_reports(),
-        ("topic", "district", "okrug"),
-        ("id", "created_at", "address", "topic__name", *DISTRICT, "okrug__abbrev"),
-        _report_photos(),
+# What a row of the new-reports queue shows (moderation.rows.new_queue_rows).
+NEW_ROW_FIELDS = (
+    "id",
+    "created_at",
+    "address",
+    "topic__name",
+    "district__name",
+    "district__kind",
+    "okrug__abbrev",
+    "photo_image",
+    "photo_thumbnail",
+)
+
+
+def new_rows() -> QuerySet:
+    """The new-reports queue as plain rows (named tuples), its first photo
+    read in the same query: no model instances, no prefetch. This is the
+    desk's busiest page, and building four models a row (the report, its
+    topic, district and okrug) and the photos' prefetch was half its time."""
+    first_photo = Photo.objects.filter(report=OuterRef("pk"), role=Photo.Role.REPORT).order_by("pk")
+    return (
+        new_reports()
+        .select_related(None)
+        .prefetch_related(None)
+        .annotate(
+            photo_image=Subquery(first_photo.values("image")[:1]),
+            photo_thumbnail=Subquery(first_photo.values("thumbnail")[:1]),
+        )
+        .values_list(*NEW_ROW_FIELDS, named=True)
     )
 
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from issues import services
-from issues.models import OrganizationRequest, Report
+from issues.models import OrganizationRequest, Photo, Report
+from moderation import selectors
 from moderation.templatetags.moderation_tags import age
 from tests.factories import processed_photo
 
@@ -96,6 +97,19 @@ def test_a_new_reports_row_shows_its_thumbnail_or_no_photo_and_escapes_what_resi
     assert "ул. &lt;b&gt;Тверская&lt;/b&gt; &amp; &quot;д. 1&quot;" in row and "<b>" not in row
     other = html[html.index(f'id="report-{without.pk}"') :]
     assert '<span class="muted">нет</span>' in other[: other.index("</tr>")]
+
+
+def test_a_new_reports_row_shows_its_first_photo_and_the_photo_itself_until_a_thumbnail_is_made(desk, city):
+    report = city.new(photos=[processed_photo(), processed_photo()])
+    first, second = report.photos.order_by("pk")
+    Photo.objects.filter(pk=first.pk).update(thumbnail="")
+    html = desk.get(reverse("moderation:queue", args=["new"])).content.decode()
+    row = html[html.index(f'id="report-{report.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert (
+        f'<a href="{first.image.url}"><img class="thumb" src="{first.image.url}" alt="Фото проблемы"' in row
+    )
+    assert second.image.url not in row and second.thumbnail.url not in row
 
 
 def test_answers_to_check_show_the_organization_the_answer_and_its_photos(desk, city, housing):
@@ -231,8 +245,6 @@ def test_the_desk_makes_a_few_queries(desk, everything, django_assert_max_num_qu
 
 
 def test_a_queue_page_shows_twenty_rows_and_pages_the_rest(desk, city):
-    from moderation import selectors
-
     assert selectors.PAGE_SIZE == 20
     reports = [city.new() for _ in range(21)]
     first = desk.get(reverse("moderation:queue", args=["new"]))
@@ -250,6 +262,10 @@ def test_queue_rows_read_no_geometry(desk, city, slug):
     rows = list(desk.get(reverse("moderation:queue", args=[slug])).context["page"])
     assert rows
     for row in rows:
+        if slug == "new":
+            # Plain rows (moderation.selectors.new_rows): only the columns shown.
+            assert set(row._fields) == set(selectors.NEW_ROW_FIELDS)
+            continue
         report = row.report if slug == "requests" else row
         assert "point" in report.get_deferred_fields()
         assert "boundary" in report.district.get_deferred_fields()

@@ -295,3 +295,19 @@ def test_a_queue_page_of_twenty_five_makes_the_queries_of_a_page_of_five(desk, c
     for _ in range(20):
         city.new()
     assert _queries(desk, url) == five
+
+
+def test_the_desk_navigation_marks_the_page_it_is_on(desk):
+    def current(url):
+        html = desk.get(url).content.decode()
+        nav = html[html.index('class="desk-nav"') :]
+        nav = nav[: nav.index("</nav>")]
+        return [chunk.split('"')[0] for chunk in nav.split('<a href="')[1:] if 'class="current"' in chunk]
+
+    desk_url, new_url = reverse("moderation:desk"), reverse("moderation:queue", args=["new"])
+    assert current(desk_url) == [desk_url]
+    assert current(new_url) == [new_url]
+    assert current(reverse("moderation:queue", args=["overdue"])) == [
+        reverse("moderation:queue", args=["overdue"])
+    ]
+    assert reverse("moderation:volunteers") in current(reverse("moderation:volunteers"))

@@ -104,3 +104,21 @@ def test_answers_to_another_topics_questions_are_ignored(client, resident, topic
     response = client.post(URL, form_data(other, **{f"q_{topic.pk}_where": "неважно"}))
     assert response.status_code == 302
     assert Report.objects.get().question_answers == {}
+
+
+def test_the_offered_topics_come_with_their_questions_in_order(topic, django_assert_num_queries):
+    from issues.forms import available_topics
+    from issues.questions import questions_of
+
+    with django_assert_num_queries(2):  # the topic(s), then all their questions
+        [one] = available_topics(topic.pk, with_questions=True)
+    with django_assert_num_queries(0):
+        assert [q.code for q in questions_of(one)] == ["where", "near", "seen"]
+        assert all(q.topic is one for q in questions_of(one))
+    everything = available_topics(with_questions=True)
+    assert [q.code for q in questions_of(next(t for t in everything if t.pk == topic.pk))] == [
+        "where",
+        "near",
+        "seen",
+    ]
+    assert all(questions_of(t) == [] for t in everything if t.pk != topic.pk and not t.questions.exists())

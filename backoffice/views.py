@@ -31,6 +31,7 @@ from issues import services
 from issues.errors import DomainError
 from issues.models import OrganizationRequest, Report, Status
 from nashgorod.links import url_prefix
+from nashgorod.paging import CachedCountPaginator, forget_counts
 
 # Rows of the organization's list a page: the nearest deadlines first, paged.
 PAGE_SIZE = 20
@@ -53,9 +54,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     organization = request.user.organization
     form = OfficeFilterForm(request.GET or None, organization=organization)
-    page = Paginator(selectors.office_reports(organization, **form.filters()), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filters = form.filters()
+    page = CachedCountPaginator(
+        selectors.office_reports(organization, **filters),
+        PAGE_SIZE,
+        count_key=_office_count_key(organization.pk, **filters),
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "backoffice/staff_list.html",
@@ -67,6 +71,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "rows": office_rows(page, report_url=url_prefix("backoffice:report"), now=timezone.now()),
         },
     )
+
+
+def _office_count_key(organization_id: int, status: str = "", topic=None, district=None) -> str:
+    return f"office:{organization_id}:{status}:{topic or ''}:{district or ''}"
 
 
 def supervisor_home(request: HttpRequest) -> HttpResponse:
@@ -184,6 +192,11 @@ def answer(request: HttpRequest, report_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         return _refused(request, report, form, exc, "answer_form")
+    # The answer moved the report from one status to another: the list's
+    # totals by status count again (by topic or district: within seconds).
+    forget_counts(
+        *(_office_count_key(report.organization_id, status) for status in ("", *selectors.FILTER_STATUSES))
+    )
     messages.success(request, f"Ответ на сообщение №{report.pk} отправлен на проверку редакции.")
     return redirect("backoffice:report", report.pk)
 

@@ -114,6 +114,7 @@ def decide_inspection(request, pk: int, action: str):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
+        selectors.forget_queue_counts()
         messages.success(request, text)
         if following:
             after = queue.after(key, exclude=inspection.pk)
@@ -146,6 +147,7 @@ def decide_application(request, pk: int):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
+        selectors.forget_queue_counts()
         who = application.user.get_short_name()
         messages.success(
             request,

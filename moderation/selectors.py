@@ -26,6 +26,7 @@ from issues.models import (
     Topic,
 )
 from moderation.rows import new_queue_rows
+from nashgorod.paging import CachedCountPaginator, forget_counts
 from organizations.models import Kind as OrganizationKind
 from organizations.models import Organization
 from places.search import box_around
@@ -516,3 +517,15 @@ def search_organizations(text: str, limit: int = ORGANIZATION_SUGGESTIONS) -> li
         q &= spellings
     q |= Q(code__icontains=text.strip())
     return list(active_organizations().filter(q).order_by("name")[:limit])
+
+
+def queue_page(queue: Queue, number):
+    """A queue's page: its rows read fresh, its total kept a few seconds
+    (nashgorod.paging: the count is the one query that grows with the queue)."""
+    return CachedCountPaginator(queue.rows(), PAGE_SIZE, count_key=f"queue:{queue.slug}").get_page(number)
+
+
+def forget_queue_counts() -> None:
+    """After a desk action: every queue counts again (an action can move a
+    report from one queue to another)."""
+    forget_counts(*(f"queue:{slug}" for slug in QUEUES))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,7 +50,7 @@ def queue(request, slug: str):
     current = selectors.QUEUES.get(slug)
     if current is None:
         raise Http404("Нет такой очереди.")
-    page = Paginator(current.rows(), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.queue_page(current, request.GET.get("page"))
     context = {
         "queue": current,
         "page": page,
@@ -137,6 +136,7 @@ def _handle(request, form: ActionForm, report: Report, *, exclude: int, item=Non
             field = getattr(exc, "field", None)
             form.add_error(field if field in form.fields else None, exc)
         else:
+            selectors.forget_queue_counts()
             messages.success(request, form.success_message(result))
             if queue is None:
                 return redirect("moderation:report", report.pk)

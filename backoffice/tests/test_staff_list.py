@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from backoffice import views
 from issues import services
-from issues.models import Outcome, Status
+from issues.models import Outcome, Report, Status
 
 from .conftest import MSK, point_in
 
@@ -211,7 +211,8 @@ def test_the_filters_choices_are_read_once_for_every_page_of_five_minutes(client
     cold = count_queries(client)
     with CaptureQueriesContext(connection) as ctx:
         html = home(client).content.decode()
-    assert len(ctx.captured_queries) == cold - 4  # the topics and the districts: two skips, two lookups
+    # The topics and the districts (two skips, two lookups), and the list's total (nashgorod.paging).
+    assert len(ctx.captured_queries) == cold - 5
     assert f'<option value="{cast.topic.pk}">{cast.topic.name}</option>' in html
     publish(topic=cast.other_topic)  # a topic new to the organization…
     assert f'<option value="{cast.other_topic.pk}">' not in home(client).content.decode()
@@ -231,3 +232,25 @@ def test_a_row_shows_a_pending_request_and_escapes_what_residents_wrote(client, 
     assert f'<a href="{reverse("backoffice:report", args=[report.pk])}">{report.pk}</a>' in html
     assert "ул. &lt;b&gt;Тверская&lt;/b&gt; &amp; &quot;д. 1&quot;" in html and "<b>" not in html
     assert f'<span class="status status-{Status.IN_WORK}">' in html
+
+
+def test_the_list_s_total_is_kept_briefly_and_an_answer_counts_again(client, cast, publish):
+    from backoffice.tests.test_access import answer_data
+
+    client.force_login(cast.staff)
+    first, second, third = publish(), publish(), publish()
+    assert "Найдено: 3." in home(client, status=Status.IN_WORK).content.decode()
+    fourth = publish()
+    # A new report shows at once, and the total is never less than the rows shown.
+    assert "Найдено: 4." in home(client, status=Status.IN_WORK).content.decode()
+    Report.objects.filter(pk=fourth.pk).update(status=Status.RESOLVED)  # changed elsewhere
+    lagging = home(client, status=Status.IN_WORK)
+    # The kept total lags (seconds at most: nashgorod.paging); the rows never do.
+    assert "Найдено: 4." in lagging.content.decode() and set(rows(lagging)) == {first.pk, second.pk, third.pk}
+
+    client.post(reverse("backoffice:answer", args=[first.pk]), answer_data())
+
+    # The answer moved a report between statuses: those totals count again.
+    in_work = home(client, status=Status.IN_WORK)
+    assert "Найдено: 2." in in_work.content.decode() and set(rows(in_work)) == {second.pk, third.pk}
+    assert "Найдено: 1." in home(client, status=Status.ANSWER_REVIEW).content.decode()

@@ -14,6 +14,7 @@ from issues import services
 from issues.models import OrganizationRequest, Photo, Report
 from moderation import selectors
 from moderation.templatetags.moderation_tags import age
+from moderation.tests.helpers import post_action
 from tests.factories import processed_photo
 
 pytestmark = pytest.mark.django_db
@@ -215,6 +216,7 @@ MAX_QUERIES = 12  # session, user, count, page, prefetches, the bell: not one pe
 
 
 def _queries(client, url):
+    selectors.forget_queue_counts()  # the page's total counted, not taken from the cache
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
@@ -311,3 +313,33 @@ def test_the_desk_navigation_marks_the_page_it_is_on(desk):
         reverse("moderation:queue", args=["overdue"])
     ]
     assert reverse("moderation:volunteers") in current(reverse("moderation:volunteers"))
+
+
+def test_a_queue_s_total_is_kept_briefly_but_new_rows_show_at_once(desk, city, moderator):
+    url = reverse("moderation:queue", args=["new"])
+    first, second = city.new(), city.new()
+    counted = _queries(desk, url)
+    with CaptureQueriesContext(connection) as cached:
+        assert "(2)" in desk.get(url).content.decode()
+    assert len(cached) == counted - 1  # no COUNT: the total came from the cache
+    third = city.new()
+    # A new report shows at once; the total is never less than the rows shown.
+    assert listed(desk.get(url)) == [first.pk, second.pk, third.pk]
+    assert "(3)" in desk.get(url).content.decode()
+    services.reject(moderator, second, "spam", "")  # changed elsewhere (the API, another process)
+    html = desk.get(url).content.decode()
+    assert "(3)" in html and f'id="report-{second.pk}"' not in html  # the kept total lags, the rows do not
+    # A desk action forgets the totals: the next page counts again.
+    post_action(desk, first, "reject", reason="spam")
+    assert "(1)" in desk.get(url).content.decode() and listed(desk.get(url)) == [third.pk]
+
+
+def test_the_cached_total_expires(desk, city):
+    from django.core.cache import cache
+
+    url = reverse("moderation:queue", args=["new"])
+    city.new()
+    desk.get(url)
+    city.new()
+    cache.delete("page-count:queue:new")  # what COUNT_SECONDS later does
+    assert "(2)" in desk.get(url).content.decode()

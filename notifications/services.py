@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from smtplib import SMTPRecipientsRefused
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
+from django.db import transaction
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,6 +30,7 @@ DEFAULT_SITE_URL = "http://localhost:8000"
 # The bell counts up to this many and then shows "99+": a staff member with
 # thousands of unread notices must not cost a long count on every page.
 UNREAD_COUNT_CAP = 100
+UNREAD_COUNT_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ def store_notices(event, notices: Iterable[tuple[object, Notice]]) -> list[int]:
     if not rows:
         return []
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    _forget_unread_counts({user.pk for user, _ in notices})
     return list(
         Notification.objects.filter(event=event, email_due=True, emailed_at__isnull=True)
         .order_by("pk")
@@ -84,19 +88,44 @@ def unread(user):
 
 def unread_count(user, cap: int = UNREAD_COUNT_CAP) -> int:
     """Unread notices, counted up to `cap`: SELECT COUNT(*) FROM (… LIMIT cap)
-    on the (user, read_at) index."""
-    return unread(user)[:cap].count()
+    on the (user, read_at) index. The bell of every logged-in page shows it,
+    so it is kept UNREAD_COUNT_SECONDS in the cache: what changes it here
+    (a notice stored, notices read) forgets it once committed; anything else
+    (the admin) shows within that time."""
+    key = _unread_key(user.pk, cap)
+    count = cache.get(key)
+    if count is None:
+        count = unread(user)[:cap].count()
+        cache.set(key, count, UNREAD_COUNT_SECONDS)
+    return count
 
 
 def mark_read(user, ids: Iterable[int]) -> int:
     ids = list(ids)
     if not ids:
         return 0
-    return unread(user).filter(pk__in=ids).update(read_at=timezone.now())
+    marked = unread(user).filter(pk__in=ids).update(read_at=timezone.now())
+    _forget_unread_counts({user.pk})
+    return marked
 
 
 def mark_all_read(user) -> int:
-    return unread(user).update(read_at=timezone.now())
+    marked = unread(user).update(read_at=timezone.now())
+    _forget_unread_counts({user.pk})
+    return marked
+
+
+def _unread_key(user_id: int, cap: int) -> str:
+    return f"notifications:unread:{user_id}:{cap}"
+
+
+def _forget_unread_counts(user_ids: Iterable[int]) -> None:
+    keys = [_unread_key(pk, UNREAD_COUNT_CAP) for pk in user_ids]
+    if keys:
+        # Now, for what this request reads next; and once committed, for a
+        # count another request read and kept in between.
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def get_own_notification(user, notification_id: int) -> Notification:

@@ -128,3 +128,34 @@ def test_the_pages_want_a_login(client):
     response = client.get(reverse("notifications:list"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
     assert client.post(reverse("notifications:read-all")).status_code == 302
+
+
+def test_the_count_is_kept_and_forgotten_when_notices_arrive_or_are_read(client, resident, bell_installed):
+    from notifications import services
+
+    first = make_notice(resident)
+    assert bell_badge(client.get(reverse("home")).content.decode()) == "1"
+    with CaptureQueriesContext(connection) as queries:
+        assert bell_badge(client.get(reverse("home")).content.decode()) == "1"
+    assert not [q for q in queries if "notifications_notification" in q["sql"]]  # kept
+    make_notice(resident)  # made directly, not by the services: shown once the kept count expires
+    assert bell_badge(client.get(reverse("home")).content.decode()) == "1"
+    services.mark_read(resident, [first.pk])
+    assert bell_badge(client.get(reverse("home")).content.decode()) == "1"
+    services.mark_all_read(resident)
+    assert bell_badge(client.get(reverse("home")).content.decode()) == ""
+
+
+def test_a_stored_notice_forgets_its_recipients_kept_counts(cast, published, after_commit):
+    from django.utils import timezone
+
+    from notifications import services
+
+    before = services.unread_count(cast.resident)
+    assert before >= 1
+    Notification.objects.filter(user=cast.resident).update(read_at=timezone.now())  # not by the services
+    assert services.unread_count(cast.resident) == before  # the kept count
+    event = published.events.order_by("-pk").first()
+    notice = services.Notice(category="status", title="Снова", text="", url="/")
+    after_commit(services.store_notices, event, [(cast.resident, notice)])
+    assert services.unread_count(cast.resident) == 0  # counted again

@@ -211,8 +211,9 @@ def test_the_filters_choices_are_read_once_for_every_page_of_five_minutes(client
     cold = count_queries(client)
     with CaptureQueriesContext(connection) as ctx:
         html = home(client).content.decode()
-    # The topics and the districts (two skips, two lookups), and the list's total (nashgorod.paging).
-    assert len(ctx.captured_queries) == cold - 5
+    # The topics and the districts (two skips, two lookups), the list's total
+    # (nashgorod.paging) and the bell's count (notifications.services).
+    assert len(ctx.captured_queries) == cold - 6
     assert f'<option value="{cast.topic.pk}">{cast.topic.name}</option>' in html
     publish(topic=cast.other_topic)  # a topic new to the organization…
     assert f'<option value="{cast.other_topic.pk}">' not in home(client).content.decode()

@@ -164,7 +164,7 @@ def volunteers(request):
     page = Paginator(volunteer_selectors.volunteers_with_standing(), selectors.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "moderation/volunteers.html", {"page": page, "queues": selectors.QUEUES.values()})
+    return render(request, "moderation/volunteers.html", {"page": page})
 
 
 @moderator_required

@@ -40,7 +40,7 @@ QUEUE_OF_STATUS = {
 def desk(request):
     counts = selectors.queue_counts()
     cards = [(q, counts[slug]) for slug, q in selectors.QUEUES.items()]
-    context = {"cards": cards, "total": sum(counts.values()), "queues": selectors.QUEUES.values()}
+    context = {"cards": cards, "total": sum(counts.values())}
     return render(request, "moderation/desk.html", context)
 
 
@@ -54,7 +54,6 @@ def queue(request, slug: str):
     context = {
         "queue": current,
         "page": page,
-        "queues": selectors.QUEUES.values(),
         # Built once for the page, not by a {% url %} on every row.
         "report_url": url_prefix("moderation:report"),
         "now": timezone.now(),
@@ -170,7 +169,6 @@ def _render_report(request, report: Report, *, bound: ActionForm | None = None, 
         "photos": selectors.photos_of(report),
         "timeline": selectors.timeline(report),
         "queue": selectors.QUEUES.get(QUEUE_OF_STATUS.get(report.status, "")),
-        "queues": selectors.QUEUES.values(),
         # The actions valid in the report's status; a form sent back with
         # errors takes the place of its blank twin.
         "forms": {

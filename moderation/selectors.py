@@ -26,6 +26,7 @@ from issues.models import (
     Topic,
 )
 from moderation.rows import new_queue_rows
+from nashgorod.compiled import BoundRows, CompiledRows
 from nashgorod.paging import CachedCountPaginator, forget_counts
 from organizations.models import Kind as OrganizationKind
 from organizations.models import Organization
@@ -159,11 +160,7 @@ NEW_ROW_FIELDS = (
 )
 
 
-def new_rows() -> QuerySet:
-    """The new-reports queue as plain rows (named tuples), its first photo
-    read in the same query: no model instances, no prefetch. This is the
-    desk's busiest page, and building four models a row (the report, its
-    topic, district and okrug) and the photos' prefetch was half its time."""
+def _new_rows_queryset() -> QuerySet:
     first_photo = Photo.objects.filter(report=OuterRef("pk"), role=Photo.Role.REPORT).order_by("pk")
     return (
         new_reports()
@@ -173,8 +170,20 @@ def new_rows() -> QuerySet:
             photo_image=Subquery(first_photo.values("image")[:1]),
             photo_thumbnail=Subquery(first_photo.values("thumbnail")[:1]),
         )
-        .values_list(*NEW_ROW_FIELDS, named=True)
     )
+
+
+# The new-reports queue as plain rows (named tuples of NEW_ROW_FIELDS), its
+# first photo read in the same query: no model instances, no prefetch, and
+# the SQL compiled once (nashgorod.compiled). This is the desk's busiest
+# page: building four models a row (the report, its topic, district and
+# okrug) and the photos' prefetch was half its time, and building and
+# compiling the queryset a third of what was left.
+NEW_ROWS = CompiledRows(_new_rows_queryset, NEW_ROW_FIELDS)
+
+
+def new_rows() -> BoundRows:
+    return NEW_ROWS.bind()
 
 
 def answer_rows() -> QuerySet[Report]:

@@ -113,6 +113,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
+# ModelBackend, the logged-in user read by SQL compiled once (accounts.backends).
+AUTHENTICATION_BACKENDS = ["accounts.backends.PortalBackend"]
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -223,6 +225,11 @@ CACHES = {
         }
     )
 }
+
+# Sessions are kept in the database and, with Redis, read from the cache
+# (written to both): a logged-in request then makes no query for its session.
+# A Redis that is down reads as a miss, and the database answers.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
 
 # Maps: OpenStreetMap tiles unless configured otherwise.
 MAP_TILES_URL = env.get_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -80,3 +80,11 @@ def submit(author, topic, point=RED_SQUARE, **kwargs):
         kwargs["photos"] = [processed_photo()]
     report, _ = submit_report(author, Submission(topic=topic, point=point, **kwargs))
     return report
+
+
+def cached_session() -> int:
+    """1 where a logged-in request reads its session from the cache
+    (settings.SESSION_ENGINE: with Redis), else 0: a query it does not make."""
+    from django.conf import settings
+
+    return int(settings.SESSION_ENGINE.endswith("cached_db"))

@@ -56,7 +56,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     form = OfficeFilterForm(request.GET or None, organization=organization)
     filters = form.filters()
     page = CachedCountPaginator(
-        selectors.office_reports(organization, **filters),
+        selectors.office_rows(organization.pk, **filters),
         PAGE_SIZE,
         count_key=_office_count_key(organization.pk, **filters),
     ).get_page(request.GET.get("page"))

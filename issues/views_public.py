@@ -5,6 +5,7 @@ e-mails or phones."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from itertools import groupby
@@ -220,21 +221,31 @@ def map_data(request: HttpRequest) -> JsonResponse:
         clusters, points = mapgrid.clusters(query, counted)
         features = [_cluster_feature(c) for c in clusters] + [_point_feature(p, report_url) for p in points]
         total = sum(c.count for c in clusters) + len(points)
+    elif mapgrid.writes_json_in_db():
+        features_json, total, truncated = mapgrid.points_geojson(query.reports(), report_url)
+        return _map_response(zoom, clustered, total, truncated, features_json)
     else:
         points, truncated = mapgrid.points(query.reports())
         features = [_point_feature(p, report_url) for p in points]
         total = len(points)
-    response = JsonResponse(
+    return _map_response(zoom, clustered, total, truncated, json.dumps(features, ensure_ascii=False))
+
+
+def _map_response(
+    zoom: int, clustered: bool, total: int, truncated: bool, features_json: str
+) -> HttpResponse:
+    """The FeatureCollection around its features' JSON array (written by
+    PostgreSQL at street level: mapgrid.points_geojson)."""
+    head = json.dumps(
         {
             "type": "FeatureCollection",
             "zoom": zoom,
             "clustered": clustered,
             "total": total,
             "truncated": truncated,
-            "features": features,
-        },
-        json_dumps_params={"ensure_ascii": False},
+        }
     )
+    response = HttpResponse(f'{head[:-1]}, "features": {features_json}}}', content_type="application/json")
     # The same box and filters give the same answer to everyone: let
     # browsers and proxies keep it briefly (the map refetches on every move).
     patch_cache_control(response, public=True, max_age=MAP_DATA_MAX_AGE)

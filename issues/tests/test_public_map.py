@@ -108,6 +108,34 @@ def test_a_point_carries_what_the_popup_shows(client, city):
     }
 
 
+def _both_ways(client, monkeypatch, zoom):
+    """/map/data/ with the features written by the database, then by Python."""
+    if not mapgrid.writes_json_in_db():
+        pytest.skip("the features are written in Python here")
+    by_database = map_data(client, RED_SQUARE_BOX, zoom=zoom).json()
+    monkeypatch.setattr(mapgrid, "writes_json_in_db", lambda: False)
+    return by_database, map_data(client, RED_SQUARE_BOX, zoom=zoom).json()
+
+
+@pytest.mark.parametrize("zoom", [16, 17])
+def test_the_points_written_by_the_database_are_the_points_written_in_python(client, city, monkeypatch, zoom):
+    """On PostgreSQL the street-level features are written as JSON by the
+    database (mapgrid.points_geojson); elsewhere by Python. The same answer."""
+    by_database, by_python = _both_ways(client, monkeypatch, zoom)
+    assert by_database["features"] and by_database["clustered"] is False
+    key = lambda feature: feature["id"]  # noqa: E731
+    assert sorted(by_database.pop("features"), key=key) == sorted(by_python.pop("features"), key=key)
+    assert by_database == by_python
+
+
+def test_the_points_written_by_the_database_are_truncated_alike(client, city, monkeypatch):
+    monkeypatch.setattr(mapgrid, "MAX_POINTS", 4)
+    by_database, by_python = _both_ways(client, monkeypatch, 17)
+    assert by_database["truncated"] is by_python["truncated"] is True
+    assert by_database["total"] == by_python["total"] == len(by_database["features"]) == 4
+    assert {f["id"] for f in by_database["features"]} <= {r.pk for r in city["red"]}
+
+
 def test_reports_outside_the_box_are_left_out(client, city):
     academic = ",".join(
         str(v)

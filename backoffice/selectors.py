@@ -13,6 +13,7 @@ from django.db.models import Case, Count, Exists, F, FilteredRelation, OuterRef,
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from accounts.models import User
 from issues import deadlines
 from issues.models import (
     OPEN_STATUSES,
@@ -25,7 +26,7 @@ from issues.models import (
     Status,
     Topic,
 )
-from nashgorod.compiled import BoundRows, CompiledRows
+from nashgorod.compiled import BoundRows, CompiledLookup, CompiledRows
 from organizations.models import Organization
 from places.models import District
 
@@ -78,6 +79,21 @@ def office_reports(
         .annotate(has_pending_request=Exists(pending))
         .order_by(F("deadline").asc(nulls_last=True), "pk")
     )
+
+
+_ORGANIZATIONS = CompiledLookup(lambda: Organization.objects.all())
+
+
+def organization_of(user) -> Organization | None:
+    """The staff member's organization, read by SQL compiled once and kept
+    on the user as user.organization is (every page of the back office
+    reads it)."""
+    if user.organization_id is None:
+        return None
+    field = User._meta.get_field("organization")
+    if not field.is_cached(user):
+        field.set_cached_value(user, _ORGANIZATIONS.get(user.organization_id))
+    return user.organization
 
 
 # What a row of the office list shows (backoffice.rows.office_rows).

@@ -52,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def staff_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
-    organization = request.user.organization
+    organization = selectors.organization_of(request.user)
     form = OfficeFilterForm(request.GET or None, organization=organization)
     filters = form.filters()
     page = CachedCountPaginator(

@@ -15,7 +15,7 @@ from django.urls import reverse
 from backoffice import views
 from issues import services
 from issues.models import Outcome, Report, Status
-from tests.factories import cached_session
+from tests.factories import UserFactory, cached_session
 
 from .conftest import MSK, point_in
 
@@ -257,3 +257,17 @@ def test_the_list_s_total_is_kept_briefly_and_an_answer_counts_again(client, cas
     in_work = home(client, status=Status.IN_WORK)
     assert "Найдено: 2." in in_work.content.decode() and set(rows(in_work)) == {second.pk, third.pk}
     assert "Найдено: 1." in home(client, status=Status.ANSWER_REVIEW).content.decode()
+
+
+def test_the_staff_member_s_organization_is_read_once_and_kept_on_the_user(cast, django_assert_num_queries):
+    from accounts.models import User
+    from backoffice.selectors import organization_of
+
+    staff = User.objects.get(pk=cast.staff.pk)
+    with django_assert_num_queries(1):
+        organization = organization_of(staff)
+        assert organization == cast.staff.organization and organization.name
+        assert organization_of(staff) is organization is staff.organization  # kept: no second query
+    resident = User.objects.get(pk=UserFactory().pk)
+    with django_assert_num_queries(0):
+        assert organization_of(resident) is None

@@ -18,10 +18,9 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from backoffice.selectors import countdown_of, overdue_at
-from issues.models import Status
+from issues.models import STATUS_LABELS
 
 PENDING_TAG = mark_safe(' <span class="tag">запрос у редакции</span>')  # noqa: S308 - a constant
-STATUS_LABELS = {status.value: str(status.label) for status in Status}
 NO_DEADLINE = mark_safe('<span class="muted">—</span>')  # noqa: S308 - a constant
 
 

@@ -117,14 +117,12 @@ OFFICE_ROW_FIELDS = (
 OFFICE_ROWS = CompiledRows(office_reports, OFFICE_ROW_FIELDS)
 
 
-def office_rows(organization_id: int, *, status: str = "", topic=None, district=None) -> BoundRows:
+def office_rows(
+    organization_id: int, *, status: str = "", topic: int | None = None, district: int | None = None
+) -> BoundRows:
     """The rows of office_reports() with these filters (ids; "" or None: any)."""
-    filters = {"status": status, "topic": _pk(topic), "district": _pk(district)}
+    filters = {"status": status, "topic": topic, "district": district}
     return OFFICE_ROWS.bind(organization=organization_id, **{k: v for k, v in filters.items() if v})
-
-
-def _pk(value) -> int | None:
-    return getattr(value, "pk", value)
 
 
 # The list's topic and district filters are the same for every page an

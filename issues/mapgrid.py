@@ -39,7 +39,7 @@ from django.db import connection
 from django.db.models import Avg, Count, F, FloatField, Func, Q, QuerySet
 from django.db.models.functions import Floor
 
-from issues.models import PUBLISHED_STATUSES, Report, Status, Topic
+from issues.models import PUBLISHED_STATUSES, STATUS_LABELS, Report, Topic
 from places.models import District
 
 # Street level: from this zoom on the map shows every report as a point.
@@ -127,9 +127,6 @@ class MapPoint:
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
-
-
-STATUS_LABELS = {status.value: str(status.label) for status in Status}
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,8 @@ class Status(models.TextChoices):
     DUPLICATE = "duplicate", "Дубликат"
 
 
+# A status's label by its value, for the pages that write rows from plain columns.
+STATUS_LABELS = dict(Status.choices)
 OPEN_STATUSES = (Status.IN_WORK, Status.ANSWER_REVIEW, Status.ANSWERED, Status.DISPUTED)
 PUBLISHED_STATUSES = (*OPEN_STATUSES, Status.RESOLVED)
 FINAL_STATUSES = (Status.RESOLVED, Status.REJECTED, Status.DUPLICATE)

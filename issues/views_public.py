@@ -191,7 +191,7 @@ def _check_cell_count(box: mapgrid.Box, zoom: int) -> None:
 
 
 @require_GET
-def map_data(request: HttpRequest) -> JsonResponse:
+def map_data(request: HttpRequest) -> HttpResponse:
     """GET ?bbox=west,south,east,north&zoom=Z&group=&status=&district= →
     a GeoJSON FeatureCollection of published reports in the box: points
     from street level (zoom 15) on, at most 1,000 ("truncated" when there

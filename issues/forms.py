@@ -4,12 +4,12 @@ import uuid
 
 from django import forms
 from django.contrib.gis.geos import Point
-from django.utils import timezone
 
 from issues.models import QuestionType, Topic, TopicQuestion
 from issues.photos import MAX_PHOTOS, PhotoError, ProcessedPhoto, process_upload, validate_photo_count
 from issues.questions import AnswerError, clean_answers, questions_of
 from issues.services import MAX_DESCRIPTION, Submission
+from issues.topics import available_topics
 from places.geo import OutsideMoscow, in_moscow_bbox, locate
 from places.models import Building
 
@@ -53,28 +53,6 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
-
-
-def available_topics(pk: int | None = None, *, with_questions: bool = False):
-    """The topics a resident can report under today (or the one with this
-    pk, if it is one of them); with_questions: each with its extra questions
-    read in the same go (issues.questions.questions_of then reads nothing)."""
-    today = timezone.localdate()
-    topics = Topic.objects.select_related("group", "season").filter(is_active=True)
-    if pk is not None:
-        topics = topics.filter(pk=pk)
-    topics = [t for t in topics if t.is_available(today)]
-    if with_questions and topics:
-        # What prefetch_related(ordered_questions()) gives, read directly: on
-        # the API's filing (one topic) the prefetch's machinery cost more
-        # than its query.
-        by_topic = {t.pk: t for t in topics}
-        for topic in topics:
-            topic.ordered_questions = []
-        for question in TopicQuestion.objects.filter(topic__in=list(by_topic)).order_by("order", "pk"):
-            question.topic = by_topic[question.topic_id]
-            question.topic.ordered_questions.append(question)
-    return topics
 
 
 def question_field(question: TopicQuestion) -> forms.Field:
@@ -158,7 +136,7 @@ class ReportForm(forms.Form):
         """`topic_id`: a form for that topic alone (the API's, which renders
         nothing): it reads neither the other topics nor their questions."""
         super().__init__(*args, **kwargs)
-        topics = available_topics(topic_id, with_questions=True)
+        topics = available_topics(topic_id)
         self.fields["topic"].queryset = Topic.objects.filter(pk__in=[t.pk for t in topics])
         self.fields["topic"].offered = {t.pk: t for t in topics}
         groups: dict[str, list] = {}

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import require
 from accounts.roles import Capability
 from issues import selectors
-from issues.forms import ReportForm, VerdictForm, available_topics
+from issues.forms import ReportForm, VerdictForm
 from issues.models import OPEN_STATUSES, Report
 from issues.photos import PhotoError, process_upload
 from issues.services import confirm, follow_report, reject_fix, submit_report
+from issues.topics import available_topics
 
 
 @login_required

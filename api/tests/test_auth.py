@@ -67,6 +67,27 @@ def test_revoking_the_token_logs_every_device_out(api, cast):
     assert response.status_code == 401 and error_of(response)["code"] == "authentication_failed"
 
 
+def test_a_token_is_checked_with_one_query_and_refused_once_its_user_is_blocked(
+    api, cast, django_assert_num_queries
+):
+    client = api(cast.resident)
+    with django_assert_num_queries(1):  # the token's user, nothing else (api:me reads nothing more)
+        assert client.get(reverse("api:me")).json()["id"] == cast.resident.pk
+    cast.resident.is_active = False
+    cast.resident.save(update_fields=["is_active"])
+    response = client.get(reverse("api:me"))
+    assert response.status_code == 401 and error_of(response)["code"] == "authentication_failed"
+    assert "неактивен" in error_of(response)["message"]
+
+
+@pytest.mark.parametrize("key", ["not-a-token", "x" * 300, "zero\x00byte", "-1"])
+def test_an_unknown_or_malformed_token_is_refused_not_an_error(api, key):
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    response = client.get(reverse("api:me"))
+    assert response.status_code == 401 and error_of(response)["code"] == "authentication_failed"
+
+
 def test_the_browser_session_works_too(client, cast):
     client.force_login(cast.resident)
     assert client.get(reverse("api:me")).json()["email"] == cast.resident.email

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from api.tests.helpers import error_of
-from issues.forms import available_topics
 from issues.models import SeasonalProject, Topic, TopicGroup
+from issues.topics import available_topics
 from tests.factories import RED_SQUARE
 
 pytestmark = pytest.mark.django_db

@@ -250,7 +250,7 @@ def test_a_malformed_idempotency_key_is_refused_not_ignored(api, cast):
     assert Report.objects.count() == 0
 
 
-def test_filing_locates_the_point_once_and_reads_only_the_chosen_topic_once(api, cast):
+def test_filing_locates_the_point_once_and_reads_the_catalog_once_per_process(api, cast):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -259,23 +259,46 @@ def test_filing_locates_the_point_once_and_reads_only_the_chosen_topic_once(api,
     TopicQuestion.objects.create(
         topic=cast.topic, code="floor", datatype=QuestionType.NUMBER, description="Этаж", required=False
     )
-    with CaptureQueriesContext(connection) as captured:
-        response = api(cast.resident).post(URL, form(cast.topic, photos=[jpeg()]), format="multipart")
-    assert response.status_code == 201, response.json()
-    sql = [q["sql"] for q in captured.captured_queries]
+
+    def file():
+        with CaptureQueriesContext(connection) as captured:
+            response = api(cast.resident).post(URL, form(cast.topic, photos=[jpeg()]), format="multipart")
+        assert response.status_code == 201, response.json()
+        return [q["sql"] for q in captured.captured_queries]
+
+    sql = file()
     assert sum("ST_Covers" in s for s in sql) == 1
-    topic_reads = [s for s in sql if s.startswith('SELECT "issues_topic"."id"')]
-    assert len(topic_reads) == 1 and f'"issues_topic"."id" = {cast.topic.pk}' in topic_reads[0], topic_reads
-    # The form and the service's own check share one read of the questions.
+    # The catalog (every active topic, then their questions) once; the form,
+    # its topic field and the service's own check all read that copy.
+    assert sum(s.startswith('SELECT "issues_topic"."id"') for s in sql) == 1
     assert sum(s.startswith('SELECT "issues_topicquestion"') for s in sql) == 1
+    again = file()
+    assert not [s for s in again if 'FROM "issues_topic"' in s or 'FROM "issues_topicquestion"' in s], again
+    assert Report.objects.latest("pk").topic == cast.topic
 
 
-def test_an_inactive_topic_is_refused_as_the_form_would(api, cast):
-    Topic.objects.filter(pk=cast.topic.pk).update(is_active=False)  # the administrator hides it
+def test_a_topic_the_administrator_hides_is_refused_from_the_next_filing_on(api, cast):
+    first = api(cast.resident).post(URL, form(cast.topic, photos=[jpeg()]), format="multipart")
+    assert first.status_code == 201  # the catalog is now this process's copy
+    cast.topic.is_active = False
+    cast.topic.save(update_fields=["is_active"])  # what the admin's form does
     response = api(cast.resident).post(URL, form(cast.topic, photos=[jpeg()]), format="multipart")
     assert response.status_code == 400
     assert error_of(response)["field"] == "topic"
-    assert Report.objects.count() == 0
+    assert Report.objects.count() == 1
+
+
+def test_a_topic_hidden_without_a_signal_is_refused_once_the_change_is_announced(api, cast):
+    from issues.topics import catalog_changed
+
+    assert (
+        api(cast.resident).post(URL, form(cast.topic, photos=[jpeg()]), format="multipart").status_code == 201
+    )
+    Topic.objects.filter(pk=cast.topic.pk).update(is_active=False)  # no save(), no signal
+    catalog_changed()
+    response = api(cast.resident).post(URL, form(cast.topic, photos=[jpeg()]), format="multipart")
+    assert response.status_code == 400
+    assert error_of(response)["field"] == "topic"
 
 
 def test_a_building_and_a_point_elsewhere_file_the_report_in_the_building_s_district(api, cast):

@@ -11,8 +11,8 @@ from api.serializers.catalog import (
     TopicQuerySerializer,
     TopicSerializer,
 )
-from issues.forms import available_topics
 from issues.models import SeasonalProject, Topic, TopicGroup
+from issues.topics import available_topics
 
 
 @extend_schema(tags=["catalog"])
@@ -30,7 +30,7 @@ class SeasonList(generics.ListAPIView):
 @extend_schema(tags=["catalog"], parameters=[TopicQuerySerializer])
 class TopicList(generics.ListAPIView):
     """The topics a report may be filed under today (as the web form offers
-    them: issues.forms.available_topics), in the catalog's order."""
+    them: issues.topics.available_topics), in the catalog's order."""
 
     serializer_class = TopicSerializer
 

@@ -107,15 +107,15 @@ def test_answers_to_another_topics_questions_are_ignored(client, resident, topic
 
 
 def test_the_offered_topics_come_with_their_questions_in_order(topic, django_assert_num_queries):
-    from issues.forms import available_topics
     from issues.questions import questions_of
+    from issues.topics import available_topics
 
     with django_assert_num_queries(2):  # the topic(s), then all their questions
-        [one] = available_topics(topic.pk, with_questions=True)
+        [one] = available_topics(topic.pk)
     with django_assert_num_queries(0):
         assert [q.code for q in questions_of(one)] == ["where", "near", "seen"]
         assert all(q.topic is one for q in questions_of(one))
-    everything = available_topics(with_questions=True)
+    everything = available_topics()
     assert [q.code for q in questions_of(next(t for t in everything if t.pk == topic.pk))] == [
         "where",
         "near",

@@ -134,7 +134,8 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, topic_id: int | None = None, **kwargs):
         """`topic_id`: a form for that topic alone (the API's, which renders
-        nothing): it reads neither the other topics nor their questions."""
+        nothing): no field for the other topics or their questions. The
+        topics come from the process's copy of the catalog (issues.topics)."""
         super().__init__(*args, **kwargs)
         topics = available_topics(topic_id)
         self.fields["topic"].queryset = Topic.objects.filter(pk__in=[t.pk for t in topics])

@@ -29,17 +29,20 @@ then it clusters there too, rather than send an arbitrary thousand.
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from functools import reduce
 from operator import or_
 
 from django.contrib.gis.geos import Polygon
 from django.db import connection
-from django.db.models import Avg, Count, F, FloatField, Func, Q, QuerySet
+from django.db.models import Avg, Count, FloatField, Func, Q, QuerySet
 from django.db.models.functions import Floor
 
 from issues.models import PUBLISHED_STATUSES, STATUS_LABELS, Report, Topic
+from issues.topics import current_version, in_transaction
 from places.models import District
 
 # Street level: from this zoom on the map shows every report as a point.
@@ -209,37 +212,121 @@ def points_geojson(
     features as issues.views_public._point_feature makes of points(). At
     street level a box holds up to a thousand reports; making a tuple, a
     dict and JSON of each in Python was most of the map's time there.
-    PostgreSQL only (writes_json_in_db)."""
+    PostgreSQL only (writes_json_in_db).
+
+    Each feature is one string concatenation (cheaper in PostgreSQL than
+    nested json_build_object), and the topic's and the district's names
+    come, already written as JSON, from this process's copy (_names) passed
+    as two arrays indexed by id, not from joins. A report whose topic or
+    district the copy does not know (one created since) has the query rerun
+    with the names read afresh."""
     limit = MAX_POINTS if limit is None else limit
     inner = (
         reports.order_by()
-        .annotate(
-            lon=X("point"), lat=Y("point"), topic_name=F("topic__name"), district_name=F("district__name")
-        )
-        .values("id", "lon", "lat", "status", "topic_name", "address", "district_name")[: limit + 1]
+        .annotate(lon=X("point"), lat=Y("point"))
+        .values("id", "lon", "lat", "status", "topic_id", "address", "district_id")[: limit + 1]
     )
     inner_sql, inner_params = inner.query.sql_with_params()
     labels = " ".join("WHEN %s THEN %s" for _ in STATUS_LABELS)
-    label_params = [part for pair in STATUS_LABELS.items() for part in pair]
-    # Only placeholders and the ORM's own SQL are formatted in; values are parameters.
+    label_params = [part for status, label in STATUS_LABELS.items() for part in (status, _json(label))]
+    url_head = _json(report_url)[:-1]  # the opening quote and the prefix, JSON-escaped
+    # Only placeholders, constants and the ORM's own SQL are formatted in;
+    # values are parameters. `%%` is a literal `%` for the driver.
     sql = f"""
-        SELECT count(*), coalesce(json_agg(json_build_object(
-            'type', 'Feature', 'id', p.id,
-            'geometry', json_build_object(
-                'type', 'Point',
-                'coordinates', json_build_array(round(p.lon::numeric, 6), round(p.lat::numeric, 6))),
-            'properties', json_build_object(
-                'kind', 'report', 'id', p.id, 'topic', p.topic_name, 'status', p.status,
-                'status_label', CASE p.status {labels} ELSE p.status END,
-                'address', p.address, 'district', p.district_name,
-                'url', %s || p.id || '/')
-            )) FILTER (WHERE p.n <= %s), '[]')::text
-        FROM (SELECT q.*, row_number() OVER () AS n FROM ({inner_sql}) q) p
+        SELECT count(*),
+               coalesce('[' || string_agg(
+                   '{{"type": "Feature", "id": ' || p.id
+                   || ', "geometry": {{"type": "Point", "coordinates": ['
+                   || round(p.lon::numeric, 6) || ', ' || round(p.lat::numeric, 6)
+                   || ']}}, "properties": {{"kind": "report", "id": ' || p.id
+                   || ', "topic": ' || coalesce(p.topic, 'null')
+                   || ', "status": ' || to_json(p.status)::text
+                   || ', "status_label": ' || CASE p.status {labels} ELSE to_json(p.status)::text END
+                   || ', "address": ' || to_json(p.address)::text
+                   || ', "district": ' || coalesce(p.district, 'null')
+                   || ', "url": ' || %s || p.id || '/"}}}}',
+                   ', ') FILTER (WHERE p.n <= %s) || ']', '[]'),
+               coalesce(bool_or(p.topic IS NULL
+                                OR (p.district_id IS NOT NULL AND p.district IS NULL))
+                        FILTER (WHERE p.n <= %s), false)
+        FROM (
+            SELECT q.*, row_number() OVER () AS n,
+                   (%s::text[])[q.topic_id] AS topic, (%s::text[])[q.district_id] AS district
+            FROM ({inner_sql}) q
+        ) p
     """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*label_params, report_url, limit, *inner_params])
-        found, features = cursor.fetchone()
+    names = _names()
+    for fresh in (names.fresh, True):
+        params = [*label_params, url_head, limit, limit, names.topics, names.districts, *inner_params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found, features, unknown = cursor.fetchone()
+        if not unknown or fresh:
+            break
+        names = _names(refresh=True)
     return features, min(found, limit), found > limit
+
+
+def _json(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class _Names:
+    """The topics' and districts' names as JSON strings, each as a PostgreSQL
+    text[] literal indexed by id (NULL where there is no such id)."""
+
+    version: str | None  # the topic catalog's (issues.topics.current_version)
+    read_at: float
+    topics: str
+    districts: str
+    fresh: bool = False  # read by this call
+
+
+_names_copy: _Names | None = None
+NAMES_MAX_AGE = 300.0  # seconds; a district renamed shows its new name after this at most
+
+
+def _names(refresh: bool = False) -> _Names:
+    """This process's copy of the names: kept while the topic catalog's
+    version is the copy's (a topic renamed moves it) and for NAMES_MAX_AGE
+    at most; read afresh each time when the version cannot be read (Redis
+    away) or when a report names an id the copy does not have."""
+    global _names_copy
+    version = current_version()
+    copy, now = _names_copy, time.monotonic()
+    if (
+        not refresh
+        and copy is not None
+        and version is not None
+        and copy.version == version
+        and now - copy.read_at < NAMES_MAX_AGE
+    ):
+        return copy
+    copy = _Names(
+        version,
+        now,
+        _array_literal(Topic.objects.values_list("pk", "name")),
+        _array_literal(District.objects.values_list("pk", "name")),
+        fresh=True,
+    )
+    kept = version is not None and not in_transaction()
+    _names_copy = replace(copy, fresh=False) if kept else None
+    return copy
+
+
+def _array_literal(rows) -> str:
+    """{id: name} as a text[] literal of the names written as JSON, indexed
+    by id: `[first:last]={...}`, NULL for an id between them that is gone."""
+    by_pk = {pk: _json(name) for pk, name in rows}
+    if not by_pk:
+        return "{}"
+    first, last = min(by_pk), max(by_pk)
+    quoted = (
+        '"' + by_pk[i].replace("\\", "\\\\").replace('"', '\\"') + '"' if i in by_pk else "NULL"
+        for i in range(first, last + 1)
+    )
+    return f"[{first}:{last}]={{{','.join(quoted)}}}"
 
 
 # -- clusters ---------------------------------------------------------------

@@ -61,7 +61,7 @@ def read_active_topics() -> list[Topic]:
     return topics
 
 
-def _current_version() -> str | None:
+def current_version() -> str | None:
     """The catalog's version, written now if the cache has none (a Redis
     emptied or restarted); None when the cache cannot be read."""
     version = cache.get(VERSION_KEY)
@@ -75,7 +75,7 @@ def active_topics() -> tuple[tuple[Topic, ...], dict[int, Topic]]:
     """The active topics (in order, and by pk), from this process's copy
     while the cache's version is the copy's."""
     global _copy
-    version = _current_version()
+    version = current_version()
     copy = _copy
     now = time.monotonic()
     if (
@@ -91,11 +91,11 @@ def active_topics() -> tuple[tuple[Topic, ...], dict[int, Topic]]:
     # after that read moves the version, and the next request reads again),
     # and not when read inside a transaction of its own, which may yet roll
     # back what it wrote.
-    _copy = _Copy(version, now, topics, by_pk) if version is not None and not _in_transaction() else None
+    _copy = _Copy(version, now, topics, by_pk) if version is not None and not in_transaction() else None
     return topics, by_pk
 
 
-def _in_transaction() -> bool:
+def in_transaction() -> bool:
     """In an atomic block other than a test case's (whose rollback is the
     test's end: the tests' cache, and with it the version, is emptied then)."""
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)

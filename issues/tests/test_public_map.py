@@ -18,6 +18,7 @@ from issues.tests.public_helpers import (
 )
 from places.models import District
 from tests.factories import UserFactory
+from tests.test_cache import redis_down  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +135,69 @@ def test_the_points_written_by_the_database_are_truncated_alike(client, city, mo
     assert by_database["truncated"] is by_python["truncated"] is True
     assert by_database["total"] == by_python["total"] == len(by_database["features"]) == 4
     assert {f["id"] for f in by_database["features"]} <= {r.pk for r in city["red"]}
+
+
+def _street_names(client) -> dict[int, tuple[str, str]]:
+    """The topic and district of each point of the street box, as the map sends them."""
+    found = features(map_data(client, RED_SQUARE_BOX, zoom=17))
+    return {f["id"]: (f["properties"]["topic"], f["properties"]["district"]) for f in found}
+
+
+def _skip_unless_json_in_db():
+    if not mapgrid.writes_json_in_db():
+        pytest.skip("the features are written in Python here")
+
+
+def test_names_needing_escapes_are_written_alike_by_the_database(client, city, monkeypatch):
+    trade = city["trade"]
+    trade.name = 'Торговля "у дома" \\ ларьки\tи {скобки}, NULL'
+    trade.save()
+    District.objects.filter(name="Тверской").update(name='Тверской "центр"')
+    mapgrid._names(refresh=True)
+    by_database, by_python = _both_ways(client, monkeypatch, 17)
+    key = lambda feature: feature["id"]  # noqa: E731
+    assert sorted(by_database["features"], key=key) == sorted(by_python["features"], key=key)
+    assert {f["properties"]["topic"] for f in by_database["features"]} >= {trade.name}
+    assert {f["properties"]["district"] for f in by_database["features"]} == {'Тверской "центр"'}
+
+
+def test_the_names_come_from_the_process_copy_and_follow_the_catalog(client, city, author):
+    """The street map reads no topic nor district while its copy of their
+    names holds; a topic renamed (the catalog's version moves) and a report
+    under a topic the copy does not know are written with the right names."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _skip_unless_json_in_db()
+    _street_names(client)  # the copy is read
+    with CaptureQueriesContext(connection) as queries:
+        names = _street_names(client)
+    assert not [q for q in queries if "issues_topic" in q["sql"] or "places_district" in q["sql"]]
+    assert set(names) == {r.pk for r in city["red"]}
+
+    transport = city["transport"]
+    transport.name = "Общественный транспорт (новое название)"
+    transport.save()
+    assert {t for t, _ in _street_names(client).values()} == {city["trade"].name, transport.name}
+
+    # A topic created behind the copy's back (no signal): the report under
+    # it still carries its name, the query rerun with the names read again.
+    from issues.models import Topic
+
+    newcomer = Topic.objects.get(pk=transport.pk)
+    newcomer.pk, newcomer.code, newcomer.name = None, "newcomer", "Новая тема"
+    Topic.objects.bulk_create([newcomer])
+    report = submit(author, RED_SQUARE, topic=Topic.objects.get(code="newcomer"))
+    publish([report], Status.IN_WORK)
+    assert _street_names(client)[report.pk] == ("Новая тема", "Тверской")
+
+
+def test_with_redis_down_the_names_are_read_for_each_map(client, city, redis_down):  # noqa: F811
+    _skip_unless_json_in_db()
+    city["trade"].name = "Торговля без кеша"
+    city["trade"].save()
+    assert {t for t, _ in _street_names(client).values()} == {"Торговля без кеша", city["transport"].name}
+    assert mapgrid._names_copy is None
 
 
 def test_reports_outside_the_box_are_left_out(client, city):

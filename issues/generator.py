@@ -508,9 +508,11 @@ def _history(
             event(EventKind.RETURNED, moderator, Status.IN_WORK, payload={"returns": report["returns_count"]})
     report["status"] = status
     if status == Status.IN_WORK:
-        # The scheduler has already reminded the organization where it would have.
-        remind_at = deadlines.end_of_day(deadlines.previous_working_day(report["deadline"])) - dt.timedelta(
-            hours=15
+        # The scheduler has already reminded the organization where it would
+        # have: from the start (Moscow time) of the working day before the
+        # deadline's, when the deadline falls within the next working day.
+        remind_at = timezone.make_aware(
+            dt.datetime.combine(deadlines.previous_working_day(report["deadline"]), dt.time.min)
         )
         if remind_at < now:
             report["reminded_at"] = remind_at

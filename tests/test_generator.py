@@ -228,3 +228,16 @@ def _replaying_the_receivers_adds_nothing():
     assert Entry.objects.count() == entries
     # The generated city's now is recent: nothing here sits in the future.
     assert not Entry.objects.filter(created_at__gt=timezone.now() + dt.timedelta(seconds=1)).exists()
+
+
+@pytest.mark.parametrize("moscow_hour", [0, 2, 9, 23])
+def test_the_generated_reminders_are_the_schedulers_at_any_hour(moscow_hour):
+    """The generator marks as reminded what the scheduler would remind by
+    now, also in the small hours of Moscow's day (the scheduler reminds from
+    the start of the working day before the deadline's)."""
+    import time_machine
+
+    moment = dt.datetime(2026, 12, 8, moscow_hour, 30, tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(moment, tick=False):
+        generate_city(200, seed=11, days=30, batch=250)
+        assert scheduler.send_reminders() == 0

@@ -42,7 +42,7 @@ from django.db.models import Avg, Count, FloatField, Func, Q, QuerySet
 from django.db.models.functions import Floor
 
 from issues.models import PUBLISHED_STATUSES, STATUS_LABELS, Report, Topic
-from issues.topics import current_version, in_transaction
+from issues.topics import copy_holds, current_version, in_transaction
 from places.models import District
 
 # Street level: from this zoom on the map shows every report as a point.
@@ -231,7 +231,7 @@ def points_geojson(
     label_params = [part for status, label in STATUS_LABELS.items() for part in (status, _json(label))]
     url_head = _json(report_url)[:-1]  # the opening quote and the prefix, JSON-escaped
     # Only placeholders, constants and the ORM's own SQL are formatted in;
-    # values are parameters. `%%` is a literal `%` for the driver.
+    # values are parameters.
     sql = f"""
         SELECT count(*),
                coalesce('[' || string_agg(
@@ -295,13 +295,7 @@ def _names(refresh: bool = False) -> _Names:
     global _names_copy
     version = current_version()
     copy, now = _names_copy, time.monotonic()
-    if (
-        not refresh
-        and copy is not None
-        and version is not None
-        and copy.version == version
-        and now - copy.read_at < NAMES_MAX_AGE
-    ):
+    if not refresh and copy is not None and copy_holds(copy.version, copy.read_at, version, NAMES_MAX_AGE):
         return copy
     copy = _Names(
         version,

@@ -78,12 +78,7 @@ def active_topics() -> tuple[tuple[Topic, ...], dict[int, Topic]]:
     version = current_version()
     copy = _copy
     now = time.monotonic()
-    if (
-        copy is not None
-        and version is not None
-        and copy.version == version
-        and now - copy.read_at < COPY_MAX_AGE
-    ):
+    if copy is not None and copy_holds(copy.version, copy.read_at, version, COPY_MAX_AGE):
         return copy.topics, copy.by_pk
     topics = tuple(read_active_topics())
     by_pk = {t.pk: t for t in topics}
@@ -93,6 +88,13 @@ def active_topics() -> tuple[tuple[Topic, ...], dict[int, Topic]]:
     # back what it wrote.
     _copy = _Copy(version, now, topics, by_pk) if version is not None and not in_transaction() else None
     return topics, by_pk
+
+
+def copy_holds(copy_version: str, read_at: float, version: str | None, max_age: float) -> bool:
+    """Whether a per-process copy read under `copy_version` at `read_at`
+    (time.monotonic) may still be used: the cache's version is still its
+    own (None, unreadable, never is) and it is younger than `max_age`."""
+    return version is not None and copy_version == version and time.monotonic() - read_at < max_age
 
 
 def in_transaction() -> bool:

@@ -3,10 +3,12 @@
 import random
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from issues import mapgrid
-from issues.models import PUBLISHED_STATUSES, Report, Status
+from issues.models import PUBLISHED_STATUSES, Report, Status, Topic
 from issues.tests.public_helpers import (
     ACADEMIC_STREET,
     RED_SQUARE,
@@ -111,8 +113,7 @@ def test_a_point_carries_what_the_popup_shows(client, city):
 
 def _both_ways(client, monkeypatch, zoom):
     """/map/data/ with the features written by the database, then by Python."""
-    if not mapgrid.writes_json_in_db():
-        pytest.skip("the features are written in Python here")
+    _skip_unless_json_in_db()
     by_database = map_data(client, RED_SQUARE_BOX, zoom=zoom).json()
     monkeypatch.setattr(mapgrid, "writes_json_in_db", lambda: False)
     return by_database, map_data(client, RED_SQUARE_BOX, zoom=zoom).json()
@@ -165,9 +166,6 @@ def test_the_names_come_from_the_process_copy_and_follow_the_catalog(client, cit
     """The street map reads no topic nor district while its copy of their
     names holds; a topic renamed (the catalog's version moves) and a report
     under a topic the copy does not know are written with the right names."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     _skip_unless_json_in_db()
     _street_names(client)  # the copy is read
     with CaptureQueriesContext(connection) as queries:
@@ -182,8 +180,6 @@ def test_the_names_come_from_the_process_copy_and_follow_the_catalog(client, cit
 
     # A topic created behind the copy's back (no signal): the report under
     # it still carries its name, the query rerun with the names read again.
-    from issues.models import Topic
-
     newcomer = Topic.objects.get(pk=transport.pk)
     newcomer.pk, newcomer.code, newcomer.name = None, "newcomer", "Новая тема"
     Topic.objects.bulk_create([newcomer])

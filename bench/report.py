@@ -58,9 +58,7 @@ def read(out: Path, size: str, page: str) -> Figure | None:
     )
 
 
-def minimal(out: Path, size: str) -> Figure | None:
-    """The yardstick, measured first and last in the run: their mean."""
-    runs = [f for f in (read(out, size, "Minimal"), read(out, size, "Minimal2")) if f]
+def _mean(runs: list[Figure]) -> Figure | None:
     if not runs:
         return None
     mean = lambda attr: sum(getattr(f, attr) for f in runs) / len(runs)  # noqa: E731
@@ -72,6 +70,42 @@ def minimal(out: Path, size: str) -> Figure | None:
         mean("p95"),
         mean("p99"),
     )
+
+
+def minimal(out: Path, size: str) -> Figure | None:
+    """The yardstick, measured first and last in the run: their mean."""
+    return _mean([f for f in (read(out, size, "Minimal"), read(out, size, "Minimal2")) if f])
+
+
+def order(out: Path, size: str) -> list[str]:
+    """The pages in the order bin/bench measured them (`<size>_order.txt`)."""
+    path = out / f"{size}_order.txt"
+    return path.read_text(encoding="utf-8").split() if path.exists() else []
+
+
+def _yardstick_name(page: str) -> str:
+    return page if page.startswith("Minimal") else f"{page}_minimal"
+
+
+def beside(out: Path, size: str, page: str, run_order: list[str]) -> Figure | None:
+    """The minimal view measured beside a page: just before it
+    (`<size>_<page>_minimal`) and just after it (the next page's run before
+    it, or Minimal2 after the last page), their mean. The machine's speed
+    drifts over the minutes of a run (a shared virtual machine's neighbours),
+    and a yardstick taken next to the page follows it. A run without them
+    (BENCH_YARDSTICK=0, or older results) falls back to the run's first and
+    last measure."""
+    before = read(out, size, _yardstick_name(page))
+    if before is None:
+        return minimal(out, size)
+    runs = [before]
+    if page in run_order:
+        for later in run_order[run_order.index(page) + 1 :]:
+            after = read(out, size, _yardstick_name(later))
+            if after is not None:
+                runs.append(after)
+                break
+    return _mean(runs)
 
 
 def scheduler(out: Path, size: str) -> str:
@@ -107,24 +141,27 @@ def size_table(out: Path, size: str) -> tuple[list[str], dict[str, float]]:
     lines = [
         f"### {int(size):,} reports",
         "",
-        "| page | req/s | p50 ms | p95 ms | p99 ms | errors | req/s vs minimal | p99 vs minimal | targets |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| page | req/s | p50 ms | p95 ms | p99 ms | errors | minimal beside it, req/s · p99 ms "
+        "| req/s vs minimal | p99 vs minimal | targets |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     shares: dict[str, float] = {}
     notes = []
     if base is None:
-        return [*lines, "| minimal view | not measured | | | | | | | |", ""], shares
+        return [*lines, "| minimal view | not measured | | | | | | | | |", ""], shares
     lines.append(
-        f"| minimal view (one indexed query) | {base.rps:,.0f} | {base.p50:.0f} | {base.p95:.0f} | "
-        f"{base.p99:.0f} | {base.failures} | 1.00 | 1.0× | |"
+        f"| minimal view (one indexed query), first and last | {base.rps:,.0f} | {base.p50:.0f} | "
+        f"{base.p95:.0f} | {base.p99:.0f} | {base.failures} | | 1.00 | 1.0× | |"
     )
+    run_order = order(out, size)
     for page, label in PAGES.items():
         fig = read(out, size, page)
         if fig is None:
-            lines.append(f"| {label} | not measured | | | | | | | |")
+            lines.append(f"| {label} | not measured | | | | | | | | |")
             continue
-        share = fig.rps / base.rps
-        p99_factor = fig.p99 / base.p99 if base.p99 else float("inf")
+        near = beside(out, size, page, run_order)
+        share = fig.rps / near.rps
+        p99_factor = fig.p99 / near.p99 if near.p99 else float("inf")
         shares[page] = share
         ok = share >= MIN_THROUGHPUT_SHARE and p99_factor < MAX_P99_FACTOR and fig.failures == 0
         if page == "ApiCreate":
@@ -133,7 +170,7 @@ def size_table(out: Path, size: str) -> tuple[list[str], dict[str, float]]:
             notes += [note] if note else []
         lines.append(
             f"| {label} | {fig.rps:,.0f} | {fig.p50:.0f} | {fig.p95:.0f} | {fig.p99:.0f} | {fig.failures} | "
-            f"{share:.2f} | {p99_factor:.1f}× | {'met' if ok else '**missed**'} |"
+            f"{near.rps:,.0f} · {near.p99:.0f} | {share:.2f} | {p99_factor:.1f}× | {'met' if ok else '**missed**'} |"
         )
     lines += ["", " ".join([*notes, f"Scheduler: {scheduler(out, size)}."]), ""]
     return lines, shares
